@@ -1,0 +1,95 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import Command
+from odoo.tests import TransactionCase
+
+
+class MtoCommon(TransactionCase):
+    """Warehouse, routes, a stock user and product builders shared by the tests.
+
+    Rules are created as a normal user (Odoo deletes manual rules created by the
+    superuser when the replenishment report opens) and always with a route (route
+    order in the cache differs from the database's).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.route_buy = cls.env.ref("purchase_stock.route_warehouse0_buy")
+        cls.route_manufacture = cls.env.ref("mrp.route_warehouse0_manufacture")
+        cls.route_mto = cls.env.ref("stock.route_warehouse0_mto")
+        cls.route_mto.active = True
+        cls.customer = cls.env["res.partner"].create({"name": "Cycling Customer"})
+        cls.vendor = cls.env["res.partner"].create({"name": "Parts Vendor"})
+        cls.stock_user = cls.env["res.users"].create(
+            {
+                "name": "Stock Manager",
+                "login": "mto_stock_manager",
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("stock.group_stock_manager").id,
+                            cls.env.ref("mrp.group_mrp_manager").id,
+                            cls.env.ref("purchase.group_purchase_manager").id,
+                            cls.env.ref("sales_team.group_sale_manager").id,
+                        ]
+                    )
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_product(cls, name, routes=(), vendor_delay=None, **vals):
+        values = {
+            "name": name,
+            "type": "consu",
+            "is_storable": True,
+            "route_ids": [Command.set([r.id for r in routes])],
+        }
+        if vendor_delay is not None:
+            values["seller_ids"] = [
+                Command.create(
+                    {"partner_id": cls.vendor.id, "delay": vendor_delay, "price": 10}
+                )
+            ]
+        values.update(vals)
+        return cls.env["product.product"].create(values)
+
+    @classmethod
+    def _create_orderpoint(cls, product, route, **vals):
+        values = {
+            "product_id": product.id,
+            "location_id": cls.stock_location.id,
+            "route_id": route.id,
+            "product_min_qty": 0,
+            "product_max_qty": 0,
+            "qty_multiple": 1,
+        }
+        values.update(vals)
+        return (
+            cls.env["stock.warehouse.orderpoint"]
+            .with_user(cls.stock_user)
+            .create(values)
+            .with_user(cls.env.user)
+        )
+
+    def _sell(self, product, qty, date=None, confirm=True):
+        values = {
+            "partner_id": self.customer.id,
+            "order_line": [
+                Command.create({"product_id": product.id, "product_uom_qty": qty})
+            ],
+        }
+        if date:
+            values["commitment_date"] = date
+        order = self.env["sale.order"].create(values)
+        if confirm:
+            order.action_confirm()
+        return order
