@@ -135,7 +135,7 @@ def run_odoo_tests(template, test_tags):
     db = os.environ.get("MTO_TEST_DB", "mto_test")
     dbtool("clone", template, db)
     LOG_DIR.mkdir(exist_ok=True)
-    logfile = LOG_DIR / "odoo-tests.log"
+    logfile = LOG_DIR / f"{db}.log"
     cmd = odoo_cmd(
         "-d",
         db,
