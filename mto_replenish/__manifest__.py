@@ -21,9 +21,30 @@
         "sale_purchase_stock",
     ],
     "data": [
+        "security/mto_replenish_security.xml",
+        "security/ir.model.access.csv",
+        "data/stock_route_data.xml",
+        "views/mto_scheduler_run_views.xml",
         "views/res_config_settings_views.xml",
+        "views/product_template_per_order_views.xml",
+        "views/stock_route_views.xml",
+        "views/stock_warehouse_orderpoint_per_order_views.xml",
+        "views/purchase_order_per_order_views.xml",
+        "views/mrp_production_per_order_views.xml",
+        "views/sale_order_per_order_views.xml",
+        "views/stock_warehouse_orderpoint_views.xml",
+        "wizards/mto_replenishment_explanation_views.xml",
+        "views/mrp_bom_views.xml",
+        "views/mrp_production_views.xml",
+        "views/product_product_views.xml",
+        "views/sale_order_views.xml",
     ],
     "demo": [
         "demo/mto_replenish_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "mto_replenish/static/src/bom_overview/bom_overview_line.xml",
+        ],
+    },
 }

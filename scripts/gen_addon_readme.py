@@ -95,7 +95,12 @@ def build_html(rst):
             "stylesheet_path": "",
         },
     )
-    return html if isinstance(html, str) else html.decode()
+    html = html if isinstance(html, str) else html.decode()
+    # Odoo 17+ warns about an XML declaration in a module description.
+    return (
+        "\n".join(line for line in html.splitlines() if not line.startswith("<?xml"))
+        + "\n"
+    )
 
 
 def main():

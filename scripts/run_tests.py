@@ -130,27 +130,31 @@ def ensure_template():
     return name
 
 
-def run_odoo_tests(template, test_tags):
-    """Install the addon fresh on a clone of the template and run its tests."""
-    db = os.environ.get("MTO_TEST_DB", "mto_test")
-    dbtool("clone", template, db)
+#: Odoo's own replenishment tests, run again with the addon installed: the addon
+#: must not change what native reordering rules, MTO and purchase flows do.
+NATIVE_REGRESSION = (
+    "/purchase_stock:TestReorderingRule,"
+    "/sale_mrp:TestSaleMrpProcurement,"
+    "/purchase_mrp:TestPurchaseMrpFlow"
+)
+
+
+def run_odoo(db, label, *args):
+    """Run odoo-bin with ARGS on DB; return (passed, failed, bad log lines, rc)."""
     LOG_DIR.mkdir(exist_ok=True)
-    logfile = LOG_DIR / f"{db}.log"
+    logfile = LOG_DIR / f"{db}{'-' + label if label != 'addon' else ''}.log"
     cmd = odoo_cmd(
         "-d",
         db,
-        "-i",
-        ADDON,
         "--test-enable",
-        "--test-tags",
-        test_tags,
         "--stop-after-init",
         "--http-port",
         str(free_port()),
         "--log-level=info",
         "--max-cron-threads=0",
+        *args,
     )
-    print(f"[mto] Odoo tests on database {db} (full log: {logfile})", flush=True)
+    print(f"[mto] Odoo tests ({label}) on database {db} (log: {logfile})", flush=True)
     counts = {"run": 0, "failed": 0, "errors": 0}
     bad_lines = []
     with open(logfile, "w") as log:
@@ -167,13 +171,12 @@ def run_odoo_tests(template, test_tags):
                 result = RESULT_LINE.search(line)
                 if result:
                     counts = {k: int(result[k]) for k in ("run", "failed", "errors")}
-            # Echo what a developer wants to follow: test names, failures, stats.
+            # Echo what a developer wants to follow: failures, warnings, stats.
             if level in ("ERROR", "CRITICAL", "WARNING") or (
                 match
                 and (
                     "odoo.tests.stats" in line
                     or "odoo.tests.result" in line
-                    or " Starting " in line
                     or "post-tests in" in line
                 )
             ):
@@ -184,7 +187,19 @@ def run_odoo_tests(template, test_tags):
         rc = proc.wait()
     failed = counts["failed"] + counts["errors"]
     passed = counts["run"] - failed
+    print(f"[mto] Odoo tests ({label}): {passed} passed, {failed} failed", flush=True)
     return passed, failed, bad_lines, rc
+
+
+def run_odoo_tests(template, test_tags, native):
+    """Install the addon fresh on a clone of the template and run its tests, then
+    Odoo's own replenishment tests on the same database."""
+    db = os.environ.get("MTO_TEST_DB", "mto_test")
+    dbtool("clone", template, db)
+    results = [run_odoo(db, "addon", "-i", ADDON, "--test-tags", test_tags)]
+    if native:
+        results.append(run_odoo(db, "native", "--test-tags", NATIVE_REGRESSION))
+    return results
 
 
 def run_pytest(template, pytest_args):
@@ -226,6 +241,11 @@ def main():
         help="Odoo --test-tags, e.g. /mto_replenish:TestHorizon.test_seed",
     )
     parser.add_argument("--odoo-only", action="store_true")
+    parser.add_argument(
+        "--no-native",
+        action="store_true",
+        help="skip the run of Odoo's own replenishment tests",
+    )
     parser.add_argument("--pytest-only", action="store_true")
     parser.add_argument(
         "pytest_args", nargs="*", help="extra pytest arguments (after --)"
@@ -236,15 +256,19 @@ def main():
     passed = failed = 0
     problems = []
     if not args.pytest_only:
-        o_passed, o_failed, bad_lines, rc = run_odoo_tests(template, args.test_tags)
-        print(f"[mto] Odoo tests: {o_passed} passed, {o_failed} failed", flush=True)
-        passed, failed = passed + o_passed, failed + o_failed
-        if o_passed + o_failed == 0:
-            problems.append("no Odoo test ran")
-        if bad_lines:
-            problems.append(f"{len(bad_lines)} ERROR/CRITICAL line(s) in Odoo's log")
-        if rc and not o_failed and not bad_lines:
-            problems.append(f"odoo-bin exited with {rc}")
+        native = not args.no_native and args.test_tags == f"/{ADDON}"
+        for o_passed, o_failed, bad_lines, rc in run_odoo_tests(
+            template, args.test_tags, native
+        ):
+            passed, failed = passed + o_passed, failed + o_failed
+            if o_passed + o_failed == 0:
+                problems.append("no Odoo test ran")
+            if bad_lines:
+                problems.append(
+                    f"{len(bad_lines)} ERROR/CRITICAL line(s) in Odoo's log"
+                )
+            if rc and not o_failed and not bad_lines:
+                problems.append(f"odoo-bin exited with {rc}")
     if not args.odoo_only:
         p_passed, p_failed, rc = run_pytest(template, args.pytest_args)
         passed, failed = passed + p_passed, failed + p_failed

@@ -10,12 +10,55 @@ from ..tools.forecast import MAX_WINDOW_DAYS
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    per_order_mo_split = fields.Boolean(
+        string="One MO per Sales Order (0/0/1)",
+        help="Per-order (0/0/1) rules of manufactured products make one "
+        "manufacturing order per sales order instead of merging the demand of "
+        "several sales orders into one open MO (Odoo's default).",
+    )
+
     horizon_days = fields.Integer(
         string="Replenishment Horizon",
         default=0,
         help="Default horizon, in days, of new reordering rules: demand up to this "
         "many days after a rule's lead days is brought into its trigger window.",
     )
+    promise_apply_commitment = fields.Boolean(
+        string="Apply Promise to Commitment Date",
+        help="At confirmation, set the sales order's delivery (commitment) date to "
+        "the latest promise date of its make-to-order lines, unless a later date "
+        "is already set.",
+    )
+
+    mto_scheduler_batch_size = fields.Integer(
+        string="Scheduler Batch Size",
+        default=1000,
+        help="The scheduler evaluates reordering rules in batches of this many "
+        "rules, each committed on its own (and run as a job when OCA's queue_job "
+        "is installed).",
+    )
+    mto_trigger_sync_limit = fields.Integer(
+        string="Replenish at Confirmation up to",
+        default=200,
+        help="A confirmed sales order replenishes its reordering rules at once when "
+        "it touches at most this many rules; above, the work is queued for the "
+        "background and the order says so. 0 always replenishes at once.",
+    )
+
+    @api.constrains("mto_scheduler_batch_size", "mto_trigger_sync_limit")
+    def _check_mto_scheduler_settings(self):
+        for company in self:
+            if (
+                company.mto_scheduler_batch_size < 1
+                or company.mto_trigger_sync_limit < 0
+            ):
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the scheduler batch size must be at "
+                        "least 1 and the confirmation limit 0 or more.",
+                        company=company.name,
+                    )
+                )
 
     @api.constrains("horizon_days")
     def _check_horizon_days(self):

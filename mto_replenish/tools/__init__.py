@@ -1,3 +1,4 @@
 # Pure computations: nothing here imports an Odoo model, so every module can be
 # imported and tested without a database.
 from . import forecast
+from . import promise

@@ -1,0 +1,57 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+
+from .mrp_bom_line import SUPPLY_METHODS
+
+
+class MrpBom(models.Model):
+    _inherit = "mrp.bom"
+
+    cascade_supply_method = fields.Selection(
+        SUPPLY_METHODS,
+        string="Supply of All Components",
+        compute="_compute_cascade_supply_method",
+        inverse="_inverse_cascade_supply_method",
+        help="Set the supply method of every component line at once. Empty when "
+        "the lines differ.",
+    )
+    promise_days = fields.Float(
+        string="Promise (days)",
+        compute="_compute_promise_days",
+        digits=(16, 1),
+        help="Days a customer waits for one unit made with this bill of materials, "
+        "ordered today.",
+    )
+    promise_path = fields.Text(
+        string="Promise Critical Path",
+        compute="_compute_promise_days",
+    )
+
+    def _compute_cascade_supply_method(self):
+        for bom in self:
+            methods = set(bom.bom_line_ids.mapped("supply_method"))
+            bom.cascade_supply_method = methods.pop() if len(methods) == 1 else False
+
+    def _inverse_cascade_supply_method(self):
+        for bom in self.filtered("cascade_supply_method"):
+            bom.bom_line_ids.supply_method = bom.cascade_supply_method
+
+    def _compute_promise_days(self):
+        self.promise_days = 0.0
+        self.promise_path = False
+        boms = self.filtered(lambda b: b.type == "normal")
+        requests = [
+            (bom.product_id or bom.product_tmpl_id.product_variant_id, 1.0, bom)
+            for bom in boms
+        ]
+        Product = self.env["product.product"]
+        explanations = Product._promise_explain_many([r for r in requests if r[0]])
+        explained = iter(explanations)
+        for bom, request in zip(boms, requests, strict=True):
+            if not request[0]:
+                continue
+            explanation = next(explained)
+            bom.promise_days = explanation["days"]
+            bom.promise_path = Product._promise_path_text(explanation)

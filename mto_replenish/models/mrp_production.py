@@ -1,0 +1,317 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import Command, _, api, fields, models
+
+
+class MrpProduction(models.Model):
+    _inherit = "mrp.production"
+
+    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    per_order_sale_ids = fields.Many2many(
+        "sale.order",
+        "mto_per_order_production_sale_rel",
+        "production_id",
+        "sale_id",
+        string="Per-order Sales Orders",
+        copy=False,
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+        help="Sales orders whose demand made a 0/0/1 reordering rule create or "
+        "raise this order. The products are not reserved for them.",
+    )
+    per_order_sale_count = fields.Integer(
+        compute="_compute_per_order_sale_count",
+        groups="sales_team.group_sale_salesman",
+    )
+
+    # --- Issue 5: make-to-order cascade ---------------------------------------
+    cascade_replenishment_production_ids = fields.Many2many(
+        "mrp.production",
+        "mrp_production_cascade_replenishment_rel",
+        "source_id",
+        "production_id",
+        string="Triggered Manufacturing Orders",
+        copy=False,
+        readonly=True,
+        help="Manufacturing orders of reordering rules that this order's 'From "
+        "stock' components triggered when it was confirmed.",
+    )
+    cascade_replenishment_purchase_line_ids = fields.Many2many(
+        "purchase.order.line",
+        "mrp_production_cascade_replenishment_pol_rel",
+        "production_id",
+        "purchase_line_id",
+        string="Triggered Purchase Lines",
+        copy=False,
+        readonly=True,
+        help="Purchase lines of reordering rules that this order's 'From stock' "
+        "components triggered when it was confirmed.",
+    )
+    cascade_child_production_ids = fields.Many2many(
+        "mrp.production",
+        string="Cascade Sub-Orders",
+        compute="_compute_cascade_children",
+        recursive=True,
+        help="Manufacturing orders made for this order, at every level below it.",
+    )
+    cascade_child_count = fields.Integer(compute="_compute_cascade_children")
+    cascade_parent_production_ids = fields.Many2many(
+        "mrp.production",
+        string="Cascade Parent Orders",
+        compute="_compute_cascade_parents",
+        recursive=True,
+        help="Manufacturing orders this order is made for, up to the top one.",
+    )
+    cascade_parent_count = fields.Integer(compute="_compute_cascade_parents")
+    cascade_sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Cascade Sales Order",
+        compute="_compute_cascade_parents",
+        help="The sales order at the top of this order's cascade.",
+    )
+    cascade_purchase_order_ids = fields.Many2many(
+        "purchase.order",
+        string="Cascade Purchases",
+        compute="_compute_cascade_purchases",
+        recursive=True,
+        help="Purchases made for this order and its sub-orders, at every level.",
+    )
+    cascade_purchase_count = fields.Integer(compute="_compute_cascade_purchases")
+
+    @api.depends(
+        "move_raw_ids.created_production_id.cascade_child_production_ids",
+        "move_raw_ids.move_orig_ids.created_production_id.cascade_child_production_ids",
+        "cascade_replenishment_production_ids.cascade_child_production_ids",
+    )
+    def _compute_cascade_children(self):
+        for production in self:
+            children = production._cascade_descendants()[0]
+            production.cascade_child_production_ids = children
+            production.cascade_child_count = len(children)
+
+    @api.depends(
+        "move_raw_ids.created_purchase_line_ids",
+        "move_raw_ids.move_orig_ids.created_purchase_line_ids",
+        "cascade_replenishment_purchase_line_ids",
+        "move_raw_ids.created_production_id.cascade_purchase_order_ids",
+        "move_raw_ids.move_orig_ids.created_production_id.cascade_purchase_order_ids",
+        "cascade_replenishment_production_ids.cascade_purchase_order_ids",
+    )
+    def _compute_cascade_purchases(self):
+        for production in self:
+            lines = production._cascade_descendants()[1]
+            orders = lines.sudo().order_id.sudo(False)
+            production.cascade_purchase_order_ids = orders
+            production.cascade_purchase_count = len(orders)
+
+    @api.depends(
+        "move_dest_ids.raw_material_production_id.cascade_parent_production_ids",
+        "move_dest_ids.move_dest_ids.raw_material_production_id"
+        ".cascade_parent_production_ids",
+        "procurement_group_id.sale_id",
+        "sale_line_id",
+    )
+    def _compute_cascade_parents(self):
+        for production in self:
+            parents = production._cascade_ancestors()
+            production.cascade_parent_production_ids = parents
+            production.cascade_parent_count = len(parents)
+            top = (
+                (parents | production)
+                .sudo()
+                .filtered(lambda p: not p._cascade_parents())
+            )
+            sale = top.procurement_group_id.sale_id | top.sale_line_id.order_id
+            production.cascade_sale_order_id = sale[:1].sudo(False)
+
+    def _cascade_children(self):
+        """MOs and purchase lines one level below these MOs (batched)."""
+        moves = self.sudo().move_raw_ids
+        moves |= moves.move_orig_ids
+        return (
+            moves.created_production_id
+            | self.sudo().cascade_replenishment_production_ids,
+            moves.created_purchase_line_ids
+            | self.sudo().cascade_replenishment_purchase_line_ids,
+        )
+
+    def _cascade_parents(self):
+        """MOs one level above these MOs (batched)."""
+        productions = self.sudo()
+        moves = productions.move_dest_ids
+        moves |= moves.move_dest_ids
+        parents = moves.raw_material_production_id
+        parents |= (
+            self.env["mrp.production"]
+            .sudo()
+            .search([("cascade_replenishment_production_ids", "in", self.ids)])
+        )
+        return parents - self
+
+    def _cascade_descendants(self):
+        """All MOs and purchase lines below, one batch per level."""
+        productions = self.env["mrp.production"].sudo()
+        lines = self.env["purchase.order.line"].sudo()
+        level = self
+        while level:
+            children, level_lines = level._cascade_children()
+            lines |= level_lines
+            level = children - productions - self
+            productions |= level
+        return productions.sudo(False), lines.sudo(False)
+
+    def _cascade_ancestors(self):
+        productions = self.env["mrp.production"].sudo()
+        level = self
+        while level:
+            level = level._cascade_parents() - productions - self
+            productions |= level
+        return productions.sudo(False)
+
+    def _cascade_action(self, name):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mrp.mrp_production_action"
+        )
+        action.update(
+            {
+                "name": name,
+                "domain": [("id", "in", self.ids)],
+                "context": {"create": False},
+            }
+        )
+        return action
+
+    def action_view_cascade_children(self):
+        self.ensure_one()
+        return self.cascade_child_production_ids._cascade_action(
+            _("Made for %(production)s", production=self.name)
+        )
+
+    def action_view_cascade_parents(self):
+        self.ensure_one()
+        return self.cascade_parent_production_ids._cascade_action(
+            _("%(production)s is made for", production=self.name)
+        )
+
+    def action_view_cascade_purchases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        action.update(
+            {
+                "name": _("Purchases for %(production)s", production=self.name),
+                "domain": [("id", "in", self.cascade_purchase_order_ids.ids)],
+                "context": {"create": False},
+            }
+        )
+        return action
+
+    def action_confirm(self):
+        """Remember which reordering-rule orders the components taken from stock
+        triggered, so the cascade stays reachable from the sales order."""
+        snapshot = self._cascade_replenishment_snapshot()
+        res = super().action_confirm()
+        self._cascade_link_replenishments(snapshot)
+        return res
+
+    def _cascade_replenishment_orderpoints(self):
+        moves = self.move_raw_ids.filtered(lambda m: m.state != "cancel")
+        if not moves:
+            return self.env["stock.warehouse.orderpoint"]
+        return (
+            self.env["stock.warehouse.orderpoint"]
+            .sudo()
+            .search(
+                [
+                    ("trigger", "=", "auto"),
+                    ("product_id", "in", moves.product_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                ]
+            )
+        )
+
+    def _cascade_replenishment_snapshot(self):
+        orderpoints = self._cascade_replenishment_orderpoints()
+        if not orderpoints:
+            return None
+        lines = (
+            self.env["purchase.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("orderpoint_id", "in", orderpoints.ids),
+                    ("state", "in", ("draft", "sent", "to approve")),
+                ]
+            )
+        )
+        productions = (
+            self.env["mrp.production"]
+            .sudo()
+            .search(
+                [
+                    ("orderpoint_id", "in", orderpoints.ids),
+                    ("state", "in", ("draft", "confirmed")),
+                ]
+            )
+        )
+        return {
+            "orderpoints": orderpoints,
+            "lines": {line.id: line.product_qty for line in lines},
+            "productions": {p.id: p.product_qty for p in productions},
+        }
+
+    def _cascade_link_replenishments(self, snapshot):
+        if not snapshot:
+            return
+        orderpoints = snapshot["orderpoints"]
+        lines = (
+            self.env["purchase.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("orderpoint_id", "in", orderpoints.ids),
+                    ("state", "in", ("draft", "sent", "to approve")),
+                ]
+            )
+            .filtered(
+                lambda line: line.product_qty > snapshot["lines"].get(line.id, 0.0)
+            )
+        )
+        productions = (
+            self.env["mrp.production"]
+            .sudo()
+            .search(
+                [
+                    ("orderpoint_id", "in", orderpoints.ids),
+                    ("state", "in", ("draft", "confirmed")),
+                ]
+            )
+            .filtered(lambda p: p.product_qty > snapshot["productions"].get(p.id, 0.0))
+        ) - self
+        # several MOs confirmed together: link to those needing the product
+        for production in self.sudo():
+            products = production.move_raw_ids.product_id
+            line_ids = [line.id for line in lines if line.product_id in products]
+            mo_ids = [mo.id for mo in productions if mo.product_id in products]
+            if line_ids or mo_ids:
+                production.write(
+                    {
+                        "cascade_replenishment_purchase_line_ids": [
+                            Command.link(i) for i in line_ids
+                        ],
+                        "cascade_replenishment_production_ids": [
+                            Command.link(i) for i in mo_ids
+                        ],
+                    }
+                )
+
+    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    def _compute_per_order_sale_count(self):
+        for production in self:
+            production.per_order_sale_count = len(production.per_order_sale_ids)
+
+    def action_view_per_order_sales(self):
+        self.ensure_one()
+        return self.per_order_sale_ids._per_order_action(
+            _("Sales orders replenished by %(name)s", name=self.name)
+        )

@@ -1,0 +1,378 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import hashlib
+import logging
+import time
+
+from psycopg2 import OperationalError, errorcodes
+
+from odoo import _, api, fields, models
+from odoo.tools import float_compare, split_every
+
+_logger = logging.getLogger(__name__)
+
+#: Errors after which a batch is rolled back and tried again.
+RETRY_PGCODES = (
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+)
+MAX_BATCH_TRIES = 5
+#: Totals of a run, summed from its batches.
+BATCH_COUNTERS = (
+    "evaluated_count",
+    "procured_count",
+    "busy_count",
+    "purchase_line_count",
+    "production_count",
+)
+#: queue_job states of a job that has not run yet.
+WAITING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
+
+
+def _qty_due(orderpoint):
+    return (
+        float_compare(
+            orderpoint.qty_to_order,
+            0.0,
+            precision_rounding=orderpoint.product_uom.rounding,
+        )
+        > 0
+    )
+
+
+class MtoSchedulerRun(models.Model):
+    """One run of the replenishment scheduler over the automatic reordering
+    rules: its batches (each committed on its own, or run as a queue job), what
+    they ordered and what failed. Each batch keeps its own counters, so batches
+    running in parallel never write the same row."""
+
+    _name = "mto.scheduler.run"
+    _description = "Replenishment scheduler run"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        readonly=True,
+        help="Only this company's rules were evaluated (empty: every company).",
+    )
+    user_id = fields.Many2one("res.users", string="Started by", readonly=True)
+    started = fields.Boolean(readonly=True)
+    interrupted = fields.Boolean(
+        readonly=True,
+        help="The process running it stopped before its last batch. A later run "
+        "evaluates every rule again and orders only what is still missing.",
+    )
+    state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("interrupted", "Interrupted"),
+        ],
+        compute="_compute_totals",
+    )
+    mode = fields.Selection(
+        [("cron", "Scheduled action"), ("job", "Queue jobs"), ("sync", "Direct")],
+        readonly=True,
+    )
+    date_start = fields.Datetime(readonly=True)
+    date_end = fields.Datetime(compute="_compute_totals")
+    rule_count = fields.Integer(string="Rules", readonly=True)
+    batch_ids = fields.One2many(
+        "mto.scheduler.run.batch", "run_id", string="Batch Details", readonly=True
+    )
+    batch_count = fields.Integer(string="Batches", compute="_compute_totals")
+    batch_done = fields.Integer(string="Batches done", compute="_compute_totals")
+    evaluated_count = fields.Integer(
+        string="Rules evaluated", compute="_compute_totals"
+    )
+    procured_count = fields.Integer(string="Rules ordered", compute="_compute_totals")
+    busy_count = fields.Integer(
+        string="Rules skipped (busy)",
+        compute="_compute_totals",
+        help="Rules being replenished by a concurrent transaction (a sales order "
+        "confirmation) when their batch ran: that transaction orders their need.",
+    )
+    purchase_line_count = fields.Integer(
+        string="New RFQ lines", compute="_compute_totals"
+    )
+    production_count = fields.Integer(string="New MOs", compute="_compute_totals")
+    failure_ids = fields.One2many(
+        "mto.scheduler.run.failure", "run_id", string="Failures", readonly=True
+    )
+    failure_count = fields.Integer(compute="_compute_totals")
+    progress = fields.Float(compute="_compute_totals")
+
+    @api.depends("batch_ids.state", "failure_ids", "started", "interrupted")
+    def _compute_totals(self):
+        totals = {
+            run.id: dict(
+                zip(("count", "done", "end", *BATCH_COUNTERS), row, strict=True)
+            )
+            for run, *row in self.env["mto.scheduler.run.batch"]._read_group(
+                [("run_id", "in", self.ids)],
+                ["run_id"],
+                [
+                    "__count",
+                    "done_count:sum",
+                    "date_done:max",
+                    *(f"{name}:sum" for name in BATCH_COUNTERS),
+                ],
+            )
+        }
+        failures = dict(
+            self.env["mto.scheduler.run.failure"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            data = totals.get(run.id, {})
+            count, done = data.get("count", 0), data.get("done", 0)
+            run.batch_count = count
+            run.batch_done = done
+            for name in BATCH_COUNTERS:
+                run[name] = data.get(name, 0)
+            run.failure_count = failures.get(run, 0)
+            if run.interrupted:
+                run.state = "interrupted"
+            elif not run.started:
+                run.state = "queued"
+            elif done < count:
+                run.state = "running"
+            else:
+                run.state = "done"
+            run.progress = 100.0 * done / count if count else 100.0 * run.started
+            run.date_end = run.state == "done" and (data.get("end") or run.date_start)
+
+    # ------------------------------------------------------------------ actions
+    @api.model
+    def action_run_now(self):
+        """Managers start the scheduler from Inventory: queue a run and wake the
+        scheduled action up, then show the run (its progress updates as batches
+        are committed)."""
+        self.env["stock.warehouse.orderpoint"].check_access("write")
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        run = self.create(
+            {"name": _("Run of %s", now), "user_id": self.env.uid, "company_id": False}
+        )
+        self.env.ref("stock.ir_cron_scheduler_action").sudo()._trigger()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # ---------------------------------------------------------------- processing
+    @api.model
+    def _mto_start(self, company_id=False, mode="cron"):
+        """The run to process now (the oldest queued one, else a new one), with
+        its batches created. Runs left unfinished by a process that died are
+        marked interrupted: their committed batches stay, and this run orders
+        only what is still missing."""
+        unfinished = self.search([("started", "=", True), ("interrupted", "=", False)])
+        unfinished.filtered(lambda r: r.state == "running").write({"interrupted": True})
+        run = self.search([("started", "=", False)], order="id", limit=1)
+        if not run:
+            now = fields.Datetime.to_string(fields.Datetime.now())
+            run = self.create({"name": _("Run of %s", now)})
+        company_id = company_id or run.company_id.id
+        domain = self.env["procurement.group"]._get_orderpoint_domain(
+            company_id=company_id
+        )
+        rule_ids = self.env["stock.warehouse.orderpoint"].sudo().search(domain).ids
+        batch_size = max(1, self.env.company.mto_scheduler_batch_size or 1000)
+        run.write(
+            {
+                "started": True,
+                "mode": mode,
+                "company_id": company_id or False,
+                "date_start": fields.Datetime.now(),
+                "rule_count": len(rule_ids),
+                "batch_ids": [
+                    (0, 0, {"sequence": index, "rule_ids": batch})
+                    for index, batch in enumerate(split_every(batch_size, rule_ids))
+                ],
+            }
+        )
+        return run
+
+    def _mto_enqueue_batches(self):
+        """One queue_job job per batch. The identity key is made of the batch's
+        rules, so a batch whose job still waits in the queue (from an earlier
+        run) is never queued a second time: it is marked as already queued."""
+        self.ensure_one()
+        batches = self.batch_ids
+        keys = {batch: batch._mto_identity_key() for batch in batches}
+        waiting = set(
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("identity_key", "in", list(keys.values())),
+                    ("state", "in", WAITING_JOB_STATES),
+                ]
+            )
+            .mapped("identity_key")
+        )
+        for batch in batches:
+            if keys[batch] in waiting:
+                batch.write({"state": "skipped", "date_done": fields.Datetime.now()})
+                continue
+            batch.with_delay(
+                identity_key=keys[batch],
+                description=_(
+                    "Replenishment batch %(index)s/%(count)s of %(run)s",
+                    index=batch.sequence + 1,
+                    count=len(batches),
+                    run=self.name,
+                ),
+            )._mto_process()
+
+
+class MtoSchedulerRunBatch(models.Model):
+    _name = "mto.scheduler.run.batch"
+    _description = "Replenishment scheduler batch"
+    _order = "run_id desc, sequence"
+
+    run_id = fields.Many2one(
+        "mto.scheduler.run", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(readonly=True)
+    rule_ids = fields.Json(readonly=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("done", "Done"), ("skipped", "Already queued")],
+        default="pending",
+        required=True,
+        readonly=True,
+    )
+    done_count = fields.Integer(compute="_compute_done_count", store=True)
+    date_done = fields.Datetime(readonly=True)
+    evaluated_count = fields.Integer(readonly=True)
+    procured_count = fields.Integer(readonly=True)
+    busy_count = fields.Integer(readonly=True)
+    purchase_line_count = fields.Integer(readonly=True)
+    production_count = fields.Integer(readonly=True)
+
+    @api.depends("state")
+    def _compute_done_count(self):
+        for batch in self:
+            batch.done_count = int(batch.state != "pending")
+
+    def _mto_identity_key(self):
+        self.ensure_one()
+        digest = hashlib.sha1(",".join(map(str, self.rule_ids)).encode()).hexdigest()
+        return f"mto_replenish.batch:{digest}"
+
+    def _mto_process_with_retries(self, use_new_cursor=False):
+        """Process the batch, in its own transaction when ``use_new_cursor``
+        (committed at once), starting again on serialization failures."""
+        self.ensure_one()
+        if not use_new_cursor:
+            return self._mto_process()
+        for attempt in range(1, MAX_BATCH_TRIES + 1):
+            with self.env.registry.cursor() as cr:
+                try:
+                    self.with_env(self.env(cr=cr))._mto_process()
+                    cr.commit()  # pylint: disable=invalid-commit
+                    return
+                except OperationalError as error:
+                    cr.rollback()
+                    if error.pgcode not in RETRY_PGCODES or attempt == MAX_BATCH_TRIES:
+                        raise
+                    _logger.info(
+                        "Replenishment batch hit %s, trying again (%d)",
+                        errorcodes.lookup(error.pgcode),
+                        attempt,
+                    )
+                    time.sleep(0.1 * attempt)
+
+    def _mto_process(self):
+        """Evaluate the batch's rules and replenish those that need it."""
+        self.ensure_one()
+        started = time.time()
+        Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
+        # The lock comes first: this transaction's snapshot starts with it.
+        locked = Orderpoint.browse(self.rule_ids)._mto_lock_for_procurement(
+            skip_locked=True
+        )
+        cr = self.env.cr
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM purchase_order_line")
+        last_line = cr.fetchone()[0]
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM mrp_production")
+        last_mo = cr.fetchone()[0]
+        due = locked.filtered(_qty_due)
+        for company, orderpoints in due.grouped("company_id").items():
+            orderpoints.with_company(company).with_context(
+                mto_locked=True
+            )._procure_orderpoint_confirm(
+                use_new_cursor=False, company_id=company, raise_user_error=False
+            )
+        failures = []
+        if due:
+            self.env.invalidate_all()
+            failures = (
+                due.browse(due.ids).filtered(_qty_due)._mto_procurement_failures()
+            )
+        self.sudo().write(
+            {
+                "state": "done",
+                "date_done": fields.Datetime.now(),
+                "evaluated_count": len(locked),
+                "busy_count": len(self.rule_ids) - len(locked),
+                "procured_count": len(due) - len(failures),
+                "purchase_line_count": self.env["purchase.order.line"]
+                .sudo()
+                .search_count(
+                    [("id", ">", last_line), ("orderpoint_id", "in", due.ids)]
+                ),
+                "production_count": self.env["mrp.production"]
+                .sudo()
+                .search_count([("id", ">", last_mo), ("orderpoint_id", "in", due.ids)]),
+            }
+        )
+        if failures:
+            self.env["mto.scheduler.run.failure"].sudo().create(
+                [
+                    {
+                        "run_id": self.run_id.id,
+                        "orderpoint_id": orderpoint.id,
+                        "product_id": orderpoint.product_id.id,
+                        "company_id": orderpoint.company_id.id,
+                        "message": message,
+                    }
+                    for orderpoint, message in failures
+                ]
+            )
+        _logger.info(
+            "Replenishment %s, batch %d/%d: %d rules evaluated, %d ordered, "
+            "%d failed, %d busy, in %.2f s",
+            self.run_id.name,
+            self.sequence + 1,
+            len(self.run_id.batch_ids),
+            len(locked),
+            len(due) - len(failures),
+            len(failures),
+            len(self.rule_ids) - len(locked),
+            time.time() - started,
+        )
+
+
+class MtoSchedulerRunFailure(models.Model):
+    _name = "mto.scheduler.run.failure"
+    _description = "Replenishment scheduler failure"
+    _order = "id"
+
+    run_id = fields.Many2one(
+        "mto.scheduler.run", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", index=True)
+    orderpoint_id = fields.Many2one(
+        "stock.warehouse.orderpoint", string="Reordering Rule", ondelete="set null"
+    )
+    product_id = fields.Many2one("product.product", ondelete="set null")
+    message = fields.Text(string="Reason")

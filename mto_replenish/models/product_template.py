@@ -1,0 +1,328 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+#: Product fields whose change can add or remove per-order (0/0/1) rules.
+PER_ORDER_SYNC_FIELDS = frozenset(
+    {"route_ids", "active", "is_storable", "type", "company_id"}
+)
+
+
+def per_order_route_actions(route):
+    """Set of the stock.rule actions of a route ("buy", "manufacture", ...)."""
+    return set(route.rule_ids.mapped("action"))
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    per_order_warning = fields.Text(
+        string="Per-order Replenishment Warning",
+        compute="_compute_per_order_warning",
+        help="Why the per-order (0/0/1) replenishment of this product would not work "
+        "as expected, and how to fix it.",
+    )
+
+    @api.depends(
+        "route_ids",
+        "is_storable",
+        "type",
+        "seller_ids",
+        "bom_ids",
+        "bom_ids.type",
+        "categ_id",
+    )
+    def _compute_per_order_warning(self):
+        concerned = self.filtered(lambda t: t._per_order_is_ticked())
+        origins = concerned._origin.filtered("id")
+        with_rules = set()
+        if origins:
+            with_rules = set(
+                self.env["stock.warehouse.orderpoint"]
+                .search(
+                    [
+                        ("product_id.product_tmpl_id", "in", origins.ids),
+                        ("is_per_order", "=", True),
+                    ]
+                )
+                .product_id.product_tmpl_id.ids
+            )
+        rule_owners = self.filtered(lambda t: t._origin.id in with_rules)
+        conflicts = (concerned | rule_owners)._per_order_get_conflicts(
+            include_hand_made=True
+        )
+        for template in self:
+            messages = conflicts.get(template)
+            template.per_order_warning = "\n".join(messages) if messages else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = super(
+            ProductTemplate, self.with_context(per_order_skip_sync=True)
+        ).create(vals_list)
+        templates = templates.with_env(self.env)
+        if not self.env.context.get("per_order_skip_sync") and any(
+            PER_ORDER_SYNC_FIELDS & set(vals) for vals in vals_list
+        ):
+            templates.with_context(
+                active_test=False
+            ).product_variant_ids._per_order_sync_rules()
+        return templates
+
+    def write(self, vals):
+        res = super(ProductTemplate, self.with_context(per_order_skip_sync=True)).write(
+            vals
+        )
+        if not self.env.context.get("per_order_skip_sync") and (
+            PER_ORDER_SYNC_FIELDS & set(vals)
+        ):
+            self.with_context(
+                active_test=False
+            ).product_variant_ids._per_order_sync_rules()
+        return res
+
+    def action_create_per_order_rules(self):
+        """Tick the per-order route on these products and create their 0/0/1 rules.
+
+        Works on many products at once. Refuses, listing every offending product,
+        when one of them cannot be replenished per order. Rules made by hand are
+        left alone and listed in the returned notification.
+        """
+        templates = self.with_context(active_test=False)
+        conflicts = templates._per_order_get_conflicts()
+        if conflicts:
+            raise UserError(
+                _(
+                    "No 0/0/1 rule was created. Fix these products first:\n%(list)s",
+                    list=self._per_order_format_conflicts(conflicts),
+                )
+            )
+        route = self._per_order_default_route()
+        missing = templates.filtered(lambda t: not t._per_order_is_ticked())
+        missing.with_context(per_order_skip_sync=True).write(
+            {"route_ids": [fields.Command.link(route.id)]}
+        )
+        report = templates.product_variant_ids._per_order_sync_rules()
+        return self._per_order_notification(report)
+
+    # ------------------------------------------------------------------ helpers
+    def _per_order_is_ticked(self):
+        """True when one of the product's routes is a per-order route."""
+        self.ensure_one()
+        return any(route.is_per_order for route in self.route_ids)
+
+    @api.model
+    def _per_order_default_route(self):
+        route = self.env.ref("mto_replenish.route_per_order", raise_if_not_found=False)
+        if not route or not route.active:
+            route = self.env["stock.route"].search(
+                [("is_per_order", "=", True), ("product_selectable", "=", True)],
+                limit=1,
+            )
+        if not route:
+            raise UserError(
+                _(
+                    "There is no active per-order route. Unarchive the route "
+                    "'Replenish per Order (0/0/1)' in Inventory > Configuration > "
+                    "Routes, or flag one of your routes as per-order."
+                )
+            )
+        return route
+
+    def _per_order_supply_route(self, warehouse):
+        """Route the 0/0/1 rules of this product use in ``warehouse``: Buy first,
+        then Manufacture, among the product's and its category's routes."""
+        self.ensure_one()
+        routes = (self.route_ids | self.categ_id.total_route_ids).filtered(
+            lambda r: not r.is_per_order
+        )
+        for action in ("buy", "manufacture"):
+            for route in routes.sorted(lambda r: (r.sequence, r.id)):
+                if any(
+                    rule.action == action
+                    and (not rule.warehouse_id or rule.warehouse_id == warehouse)
+                    for rule in route.rule_ids
+                ):
+                    return route
+        return self.env["stock.route"]
+
+    @api.model
+    def _per_order_mto_routes(self):
+        routes = (
+            self.env["stock.warehouse"]
+            .with_context(active_test=False)
+            .search([])
+            .mto_pull_id.route_id
+        )
+        mto = self.env.ref("stock.route_warehouse0_mto", raise_if_not_found=False)
+        return routes | (mto or routes.browse())
+
+    def _per_order_get_conflicts(self, include_hand_made=False, fixing_rules=None):
+        """{template: [message]} for the products that cannot be replenished per
+        order as they are. Each message names the product and the fix.
+
+        The queries do not depend on the number of products.
+        """
+        result = defaultdict(list)
+        if not self:
+            return result
+        mto_routes = self._per_order_mto_routes()
+        warehouses = self.env["stock.warehouse"].search(
+            [("company_id", "in", self.env.companies.ids)]
+        )
+        origins = self._origin.filtered("id")
+        rules = self.env["stock.warehouse.orderpoint"]
+        if origins:
+            rules = rules.search(
+                [
+                    ("product_id.product_tmpl_id", "in", origins.ids),
+                    ("location_id", "in", warehouses.lot_stock_id.ids),
+                ]
+            )
+        rules_by_template = defaultdict(lambda: rules.browse())
+        for rule in rules:
+            rules_by_template[rule.product_id.product_tmpl_id.id] |= rule
+        for template in self:
+            product = template.display_name
+            messages = result[template]
+            if template.type != "consu" or not template.is_storable:
+                messages.append(
+                    _(
+                        "%(product)s does not track inventory: tick Track Inventory "
+                        "in its General Information tab.",
+                        product=product,
+                    )
+                )
+            kits = template.bom_ids.filtered(lambda b: b.type == "phantom")
+            if kits:
+                messages.append(
+                    _(
+                        "%(product)s is a kit (bill of materials %(bom)s): kits are "
+                        "not replenished, their components are. Put the 0/0/1 rules "
+                        "on the components, or make the bill of materials a normal "
+                        "one.",
+                        product=product,
+                        bom=kits[0].display_name,
+                    )
+                )
+            if (template.route_ids | template.categ_id.total_route_ids) & mto_routes:
+                messages.append(
+                    _(
+                        "%(product)s also has the route Replenish on Order (MTO): "
+                        "each sale would be replenished twice (once by the MTO route, "
+                        "once by the 0/0/1 rule). Untick one of the two routes.",
+                        product=product,
+                    )
+                )
+            own_rules = rules_by_template[template._origin.id]
+            for rule in own_rules.filtered("is_per_order") - (
+                fixing_rules or rules.browse()
+            ):
+                if rule.trigger != "auto" or not rule._per_order_is_001():
+                    messages.append(
+                        _(
+                            "%(product)s: the per-order rule %(rule)s (%(location)s) "
+                            "is not an automatic 0/0/1 rule any more (trigger "
+                            "%(trigger)s, min %(min)s, max %(max)s, multiple "
+                            "%(multiple)s), so sales no longer replenish at once. "
+                            "Select it in Reordering Rules and use Convert to 0/0/1.",
+                            product=product,
+                            rule=rule.name,
+                            location=rule.location_id.display_name,
+                            trigger=rule.trigger,
+                            min=rule.product_min_qty,
+                            max=rule.product_max_qty,
+                            multiple=rule.qty_multiple,
+                        )
+                    )
+            if include_hand_made:
+                for rule in own_rules.filtered(
+                    lambda r: not r.is_per_order and r.active
+                ):
+                    messages.append(rule._per_order_hand_made_message())
+            if not kits:
+                messages.extend(
+                    template._per_order_supply_conflicts(warehouses, own_rules)
+                )
+        return {template: msgs for template, msgs in result.items() if msgs}
+
+    def _per_order_supply_conflicts(self, warehouses, rules):
+        """Messages when the route that replenishes the product cannot work: no
+        Buy/Manufacture route, no vendor to buy from, no BoM to manufacture."""
+        self.ensure_one()
+        product = self.display_name
+        routes = rules.filtered("is_per_order").route_id
+        if not routes:
+            routes = self.env["stock.route"].concat(
+                *[self._per_order_supply_route(wh) for wh in warehouses]
+            )
+        if not routes:
+            return [
+                _(
+                    "%(product)s has neither the Buy nor the Manufacture route: tick "
+                    "one of them in its Inventory tab.",
+                    product=product,
+                )
+            ]
+        messages = []
+        actions = set()
+        for route in routes:
+            actions |= per_order_route_actions(route)
+        if "buy" in actions and not self.seller_ids:
+            messages.append(
+                _(
+                    "%(product)s is bought but has no vendor: add one in its "
+                    "Purchase tab.",
+                    product=product,
+                )
+            )
+        if "manufacture" in actions and not self.bom_ids.filtered(
+            lambda b: b.type == "normal"
+        ):
+            messages.append(
+                _(
+                    "%(product)s is manufactured but has no bill of materials: "
+                    "create one from its Bill of Materials button.",
+                    product=product,
+                )
+            )
+        return messages
+
+    @api.model
+    def _per_order_format_conflicts(self, conflicts):
+        return "\n".join(
+            f"- {message}"
+            for template in sorted(conflicts, key=lambda t: t.display_name or "")
+            for message in conflicts[template]
+        )
+
+    @api.model
+    def _per_order_notification(self, report):
+        """Client notification summing up a synchronisation report."""
+        left_alone = report["left_alone"]
+        message = _(
+            "%(created)s rule(s) created, %(reactivated)s reactivated, "
+            "%(adopted)s taken over from the replenishment report.",
+            created=len(report["created"]),
+            reactivated=len(report["reactivated"]),
+            adopted=len(report["adopted"]),
+        )
+        if left_alone:
+            message += "\n" + "\n".join(
+                rule._per_order_hand_made_message() for rule in left_alone
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("0/0/1 reordering rules"),
+                "message": message,
+                "type": "warning" if left_alone else "success",
+                "sticky": bool(left_alone),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -1,0 +1,275 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import promise as promise_tools
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    per_order_purchase_line_ids = fields.Many2many(
+        "purchase.order.line",
+        "mto_per_order_purchase_line_sale_rel",
+        "sale_id",
+        "purchase_line_id",
+        string="Per-order Purchase Lines",
+        copy=False,
+        readonly=True,
+        groups="purchase.group_purchase_user",
+        help="RFQ lines that 0/0/1 reordering rules created or raised for this "
+        "order. Nothing is reserved for it.",
+    )
+    per_order_production_ids = fields.Many2many(
+        "mrp.production",
+        "mto_per_order_production_sale_rel",
+        "sale_id",
+        "production_id",
+        string="Per-order Manufacturing Orders",
+        copy=False,
+        readonly=True,
+        groups="mrp.group_mrp_user",
+        help="Manufacturing orders that 0/0/1 reordering rules created or raised "
+        "for this order. Nothing is reserved for it.",
+    )
+    per_order_purchase_count = fields.Integer(
+        compute="_compute_per_order_counts", groups="purchase.group_purchase_user"
+    )
+    per_order_production_count = fields.Integer(
+        compute="_compute_per_order_counts", groups="mrp.group_mrp_user"
+    )
+
+    # --- Issue 5: make-to-order cascade ---------------------------------------
+    cascade_production_ids = fields.Many2many(
+        "mrp.production",
+        string="Cascade Manufacturing Orders",
+        compute="_compute_cascade_productions",
+        groups="mrp.group_mrp_user",
+        help="Every manufacturing order made for this order, at every level of the "
+        "bills of materials.",
+    )
+    cascade_production_count = fields.Integer(
+        compute="_compute_cascade_productions", groups="mrp.group_mrp_user"
+    )
+    cascade_purchase_line_ids = fields.Many2many(
+        "purchase.order.line",
+        string="Cascade Purchase Lines",
+        compute="_compute_cascade_purchases",
+        groups="purchase.group_purchase_user",
+    )
+    cascade_purchase_order_ids = fields.Many2many(
+        "purchase.order",
+        string="Cascade Purchases",
+        compute="_compute_cascade_purchases",
+        groups="purchase.group_purchase_user",
+        help="Every purchase made for this order, at every level of the bills of "
+        "materials, and those of reordering rules its manufacturing orders "
+        "triggered.",
+    )
+    cascade_purchase_count = fields.Integer(
+        compute="_compute_cascade_purchases", groups="purchase.group_purchase_user"
+    )
+
+    @api.depends(
+        "order_line.move_ids.created_production_id.cascade_child_production_ids",
+        "order_line.move_ids.move_orig_ids.created_production_id"
+        ".cascade_child_production_ids",
+    )
+    def _compute_cascade_productions(self):
+        for order in self:
+            productions = order.sudo()._cascade_collect()[0].sudo(False)
+            order.cascade_production_ids = productions
+            order.cascade_production_count = len(productions)
+
+    @api.depends(
+        "order_line.move_ids.created_purchase_line_ids",
+        "order_line.move_ids.created_production_id.cascade_purchase_order_ids",
+        "order_line.move_ids.move_orig_ids.created_production_id"
+        ".cascade_purchase_order_ids",
+    )
+    def _compute_cascade_purchases(self):
+        for order in self:
+            purchase_lines = order.sudo()._cascade_collect()[1].sudo(False)
+            order.cascade_purchase_line_ids = purchase_lines
+            orders = purchase_lines.sudo().order_id.sudo(False)
+            order.cascade_purchase_order_ids = orders
+            order.cascade_purchase_count = len(orders)
+
+    def _cascade_collect(self):
+        """MOs and purchase lines below these orders, walked level by level."""
+        if not self.ids:
+            return self.env["mrp.production"], self.env["purchase.order.line"]
+        Production = self.env["mrp.production"].sudo()
+        top = Production.search(
+            [
+                "|",
+                ("procurement_group_id.sale_id", "in", self.ids),
+                ("sale_line_id", "in", self.order_line.ids),
+            ]
+        )
+        moves = (
+            self.env["stock.move"].sudo().search([("group_id.sale_id", "in", self.ids)])
+        )
+        moves |= moves.move_orig_ids
+        purchase_lines = moves.created_purchase_line_ids
+        top |= moves.created_production_id
+        productions, lines = top._cascade_descendants()
+        return (
+            (top | productions).sudo(False),
+            (purchase_lines | lines).sudo(False),
+        )
+
+    def action_view_cascade_productions(self):
+        self.ensure_one()
+        return self.cascade_production_ids._cascade_action(
+            _("Manufacturing for %(order)s", order=self.name)
+        )
+
+    def action_view_cascade_purchases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        action.update(
+            {
+                "name": _("Purchases for %(order)s", order=self.name),
+                "domain": [("id", "in", self.cascade_purchase_order_ids.ids)],
+                "context": {"create": False},
+            }
+        )
+        return action
+
+    def action_confirm(self):
+        self._cascade_preflight()
+        return super().action_confirm()
+
+    def _action_confirm(self):
+        # before super: sale_stock launches the procurements with the
+        # commitment date
+        self._promise_apply_commitment()
+        return super()._action_confirm()
+
+    def _promise_apply_commitment(self):
+        for order in self.filtered("company_id.promise_apply_commitment"):
+            dates = [d for d in order.order_line.mapped("promise_date") if d]
+            if not dates:
+                continue
+            promise = max(dates)
+            if not order.commitment_date or order.commitment_date < promise:
+                order.commitment_date = promise
+
+    def _cascade_preflight(self):
+        """Refuse orders whose make-to-order cascade would fail, before anything is
+        created, naming the product, the BoM and the line, and what to add."""
+        errors = []
+        for order in self:
+            errors += order.order_line._cascade_problems()
+        if errors:
+            raise UserError(
+                _(
+                    "This order cannot be confirmed: its make-to-order cascade "
+                    "would fail.\n%(problems)s",
+                    problems="\n".join(f"- {error}" for error in errors),
+                )
+            )
+
+    @api.model
+    def _cascade_walk_problems(self, boms, warehouse):
+        """Problems of the on-demand components below ``boms``, level by level."""
+        errors = []
+        mto_route = warehouse.mto_pull_id.route_id
+        Bom = self.env["mrp.bom"]
+        seen = set()
+        while boms:
+            seen |= set(boms.ids)
+            lines = boms.bom_line_ids
+            on_demand = self.env["mrp.bom.line"]
+            for line in lines:
+                product = line.product_id
+                routes = product.route_ids | product.categ_id.total_route_ids
+                if line.supply_method == "on_demand" or (
+                    (line.supply_method or "product") == "product"
+                    and mto_route
+                    and mto_route in routes
+                ):
+                    on_demand |= line
+            kits = Bom._bom_find(
+                lines.product_id,
+                company_id=warehouse.company_id.id,
+                bom_type="phantom",
+            )
+            problems = on_demand.product_id._cascade_replenish_problems(warehouse)
+            for line in on_demand:
+                if line.product_id.id in problems:
+                    errors.append(
+                        line._cascade_problem_message(problems[line.product_id.id])
+                    )
+            kinds = on_demand.product_id._promise_replenish_kinds(warehouse)
+            made = self.env["product.product"].browse(
+                [
+                    product.id
+                    for product in on_demand.product_id
+                    if product.id not in problems
+                    and kinds[product.id] == promise_tools.MANUFACTURE
+                ]
+            )
+            normal = Bom._bom_find(
+                made,
+                picking_type=warehouse.manu_type_id,
+                company_id=warehouse.company_id.id,
+                bom_type="normal",
+            )
+            next_boms = Bom
+            for product in lines.product_id:
+                next_boms |= kits[product]
+            for product in made:
+                next_boms |= normal[product]
+            boms = Bom.browse([bom.id for bom in next_boms if bom.id not in seen])
+        return errors
+
+    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    @api.depends("per_order_purchase_line_ids", "per_order_production_ids")
+    def _compute_per_order_counts(self):
+        for order in self:
+            order.per_order_purchase_count = len(
+                order.per_order_purchase_line_ids.order_id
+            )
+            order.per_order_production_count = len(order.per_order_production_ids)
+
+    def action_view_per_order_purchases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        action.update(
+            {
+                "name": _("Per-order purchases of %(order)s", order=self.name),
+                "domain": [("id", "in", self.per_order_purchase_line_ids.order_id.ids)],
+                "context": {"create": False},
+            }
+        )
+        return action
+
+    def action_view_per_order_productions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mrp.mrp_production_action"
+        )
+        action.update(
+            {
+                "name": _("Per-order manufacturing of %(order)s", order=self.name),
+                "domain": [("id", "in", self.per_order_production_ids.ids)],
+                "context": {"create": False},
+            }
+        )
+        return action
+
+    def _per_order_action(self, name):
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action.update(
+            {
+                "name": name,
+                "domain": [("id", "in", self.ids)],
+                "context": {"create": False},
+            }
+        )
+        return action

@@ -1,0 +1,149 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import freeze_time, tagged
+
+from .common import MtoCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-11-26 09:00:00")
+class TestScheduler(MtoCommon):
+    """The scheduler works in batches and leaves a run summary."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {"po_lead": 0, "days_to_purchase": 0, "mto_scheduler_batch_size": 2}
+        )
+        cls.bought = cls._create_product("Sched bought", cls.route_buy, vendor_delay=1)
+        cls.bought_2 = cls._create_product(
+            "Sched bought 2", cls.route_buy, vendor_delay=1
+        )
+        # Buy route but no vendor: the procurement fails.
+        cls.no_vendor = cls._create_product("Sched no vendor", cls.route_buy)
+        cls.idle = cls._create_product("Sched idle", cls.route_buy, vendor_delay=1)
+
+    def _lines(self, product):
+        return self.env["purchase.order.line"].search([("product_id", "=", product.id)])
+
+    def _deliver(self, product, qty):
+        """Demand the auto rules do not see at confirmation: a delivery confirmed
+        with Odoo's automatic trigger switched off."""
+        self.env["ir.config_parameter"].sudo().set_param("stock.no_auto_scheduler", 1)
+        order = self._sell(product, qty, date="2026-11-26 12:00:00")
+        self.env["ir.config_parameter"].sudo().set_param("stock.no_auto_scheduler", "")
+        return order
+
+    def test_batches_and_summary(self):
+        rules = self.env["stock.warehouse.orderpoint"]
+        for product in (self.bought, self.bought_2, self.no_vendor, self.idle):
+            rules |= self._create_orderpoint(product, self.route_buy, trigger="auto")
+        self._deliver(self.bought, 3)
+        self._deliver(self.bought_2, 2)
+        self._deliver(self.no_vendor, 1)
+        self.env["procurement.group"].run_scheduler()
+        run = self.env["mto.scheduler.run"].search([], limit=1)
+        all_auto = self.env["stock.warehouse.orderpoint"].search_count(
+            [("trigger", "=", "auto")]
+        )
+        self.assertRecordValues(
+            run,
+            [
+                {
+                    "state": "done",
+                    "mode": "sync",
+                    "rule_count": all_auto,
+                    "batch_count": -(-all_auto // 2),
+                    "batch_done": -(-all_auto // 2),
+                    "evaluated_count": all_auto,
+                    "procured_count": 2,
+                    "purchase_line_count": 2,
+                    "production_count": 0,
+                    "busy_count": 0,
+                    "progress": 100.0,
+                }
+            ],
+        )
+        self.assertEqual(run.failure_ids.product_id, self.no_vendor)
+        self.assertIn("vendor", run.failure_ids.message.lower())
+        self.assertEqual(self._lines(self.bought).product_qty, 3.0)
+        self.assertEqual(self._lines(self.bought_2).product_qty, 2.0)
+        # Running again orders nothing twice.
+        self.env["procurement.group"].run_scheduler()
+        self.assertEqual(self._lines(self.bought).product_qty, 3.0)
+        second = self.env["mto.scheduler.run"].search([], limit=1)
+        self.assertNotEqual(second, run)
+        self.assertEqual((second.procured_count, second.purchase_line_count), (0, 0))
+
+    def test_horizon_in_scheduler(self):
+        self._create_orderpoint(self.bought, self.route_buy, horizon_days=5)
+        self.env["ir.config_parameter"].sudo().set_param("stock.no_auto_scheduler", 1)
+        self._sell(self.bought, 4, date="2026-12-02 10:00:00")
+        self.env["ir.config_parameter"].sudo().set_param("stock.no_auto_scheduler", "")
+        self.env["procurement.group"].run_scheduler()
+        # Lead time 1 + horizon 5: the Dec 2 demand is in the window today.
+        line = self._lines(self.bought)
+        self.assertEqual(line.product_qty, 4.0)
+        self.assertEqual(str(line.date_planned), "2026-11-27 12:00:00")
+
+    def test_run_now_for_managers_only(self):
+        stock_user = self.env["res.users"].create(
+            {
+                "name": "Stock clerk",
+                "login": "mto_stock_clerk",
+                "groups_id": [Command.set([self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.env["mto.scheduler.run"].with_user(stock_user).action_run_now()
+        cron = self.env.ref("stock.ir_cron_scheduler_action")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        action = (
+            self.env["mto.scheduler.run"].with_user(self.stock_user).action_run_now()
+        )
+        run = self.env["mto.scheduler.run"].browse(action["res_id"])
+        self.assertEqual(run.state, "queued")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers + 1,
+        )
+        # The scheduled action processes the queued run.
+        self._create_orderpoint(self.bought, self.route_buy)
+        self._deliver(self.bought, 1)
+        self.env["procurement.group"].run_scheduler()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.purchase_line_count, 1)
+
+    def test_company_scope(self):
+        other = self.env["res.company"].create({"name": "Other Bikes"})
+        self.env.user.company_ids |= other
+        other_wh = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
+        product = self._create_product("Shared part", self.route_buy, vendor_delay=1)
+        mine = self._create_orderpoint(product, self.route_buy)
+        theirs = (
+            self.env["stock.warehouse.orderpoint"]
+            .with_company(other)
+            .create(
+                {
+                    "product_id": product.id,
+                    "location_id": other_wh.lot_stock_id.id,
+                    "company_id": other.id,
+                    "route_id": self.route_buy.id,
+                }
+            )
+        )
+        self.env["procurement.group"].run_scheduler(company_id=self.company.id)
+        run = self.env["mto.scheduler.run"].search([], limit=1)
+        auto_here = self.env["stock.warehouse.orderpoint"].search_count(
+            [("trigger", "=", "auto"), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(run.rule_count, auto_here)
+        self.assertTrue(mine.exists() and theirs.exists())
+
+    def test_settings_refuse_nonsense(self):
+        with self.assertRaisesRegex(ValidationError, "batch size"):
+            self.company.mto_scheduler_batch_size = 0

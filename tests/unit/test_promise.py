@@ -1,0 +1,168 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The promise critical path on plain data (no Odoo)."""
+
+import json
+
+import pytest
+from conftest import load_pure
+
+promise = load_pure("promise")
+P, B, L, F = (
+    promise.ProductData,
+    promise.BomData,
+    promise.BomLineData,
+    promise.ForecastData,
+)
+
+
+def bicycle(tube_method="on_demand", tube_stock=0.0):
+    """bike <- frame (on demand, made, 3 own) <- tube (bought 6) + paint (stock);
+    bike <- wheels (stock, none on hand, bought 3); bike own 4."""
+    products = {
+        1: P(1, "bike", promise.MANUFACTURE, bom_id=10, mto=True),
+        2: P(2, "frame", promise.MANUFACTURE, bom_id=20),
+        3: P(3, "tube", promise.BUY, buy_days=6),
+        4: P(4, "paint", promise.BUY, buy_days=8),
+        5: P(5, "wheel", promise.BUY, buy_days=3),
+    }
+    boms = {
+        10: B(
+            10, 1, own_days=4, lines=[L(101, 2, 1, "on_demand"), L(102, 5, 2, "stock")]
+        ),
+        20: B(
+            20,
+            1,
+            own_days=3,
+            lines=[L(201, 3, 3, tube_method), L(202, 4, 0.5, "stock")],
+        ),
+    }
+    forecasts = {3: F(tube_stock), 4: F(1.0), 5: F(0.0)}
+    return products, boms, forecasts
+
+
+def test_bicycle_critical_path():
+    products, boms, forecasts = bicycle()
+    result = promise.compute(1, 2, products, boms, forecasts)
+    assert result["days"] == 13  # 4 + 3 + 6
+    path = [
+        (s["product"], s["supply_method"], s["days"], s["start"], s["end"])
+        for s in result["path"]
+    ]
+    assert path == [
+        ("bike", None, 4, 9, 13),
+        ("frame", "on_demand", 3, 6, 9),
+        ("tube", "on_demand", 6, 0, 6),
+    ]
+    assert result["path"][2]["quantity"] == 6
+    assert result["path"][2]["bom_line_id"] == 201
+    assert result["missing"] == []
+
+
+def test_stocking_tubes_shortens_by_tube_lead():
+    products, boms, forecasts = bicycle(tube_method="stock", tube_stock=6)
+    assert promise.compute(1, 2, products, boms, forecasts)["days"] == 13 - 6
+
+
+def test_stock_not_covered_costs_replenishment():
+    products, boms, forecasts = bicycle(tube_method="stock", tube_stock=5)
+    result = promise.compute(1, 2, products, boms, forecasts)
+    assert result["days"] == 13
+    assert result["path"][2]["supply_method"] == "stock"
+
+
+def test_paint_covered_only_for_small_quantities():
+    products, boms, forecasts = bicycle()
+    # 4 bikes need 2 paint, 1 in stock: paint costs its 8 days of purchase
+    assert promise.compute(1, 4, products, boms, forecasts)["days"] == 4 + 3 + 8
+
+
+def test_future_forecast_counts_on_the_day_needed():
+    products, boms, forecasts = bicycle(tube_method="stock")
+    # 6 tubes arrive in 2 days; the frame needs them at day 0 (paint covered):
+    # not covered -> 6 days
+    forecasts[3] = F(0.0, [(2, 6.0)])
+    assert promise.compute(1, 2, products, boms, forecasts)["days"] == 13
+    # with another on-demand line of 2 days, the frame starts at day 2: covered
+    products[6] = P(6, "bolt", promise.BUY, buy_days=2)
+    boms[20].lines.append(L(203, 6, 1, "on_demand"))
+    assert promise.compute(1, 2, products, boms, forecasts)["days"] == 4 + 3 + 2
+
+
+def test_what_if_and_gains():
+    products, boms, forecasts = bicycle()
+    result = promise.explain(1, 2, products, boms, forecasts)
+    assert result["days"] == 13
+    # all on demand: paint (8) becomes the longest under the frame, wheels 3
+    assert result["days_all_on_demand"] == 4 + 3 + 8
+    assert result["days_all_stock"] == 4
+    gains = {g["product"]: g["days_saved"] for g in result["stocking_gains"]}
+    assert gains == {"frame": 13 - 7, "tube": 6}
+    json.dumps(result)
+
+
+def test_native_setting_follows_mto_route():
+    products, boms, forecasts = bicycle(tube_method="product", tube_stock=6)
+    assert promise.compute(1, 2, products, boms, forecasts)["days"] == 13 - 6
+    products[3].mto = True
+    assert promise.compute(1, 2, products, boms, forecasts)["days"] == 13
+
+
+def test_kit_in_the_middle():
+    products = {
+        1: P(1, "top", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "kit", promise.NONE, bom_id=20),
+        3: P(3, "sub", promise.MANUFACTURE, bom_id=30),
+        4: P(4, "leaf", promise.BUY, buy_days=5),
+        5: P(5, "screw", promise.BUY, buy_days=9),
+    }
+    boms = {
+        10: B(10, own_days=1, lines=[L(1, 2, 1, "on_demand")]),
+        20: B(20, kit=True, lines=[L(2, 3, 2, "on_demand"), L(3, 5, 1, "stock")]),
+        30: B(30, own_days=2, lines=[L(4, 4, 1, "on_demand")]),
+    }
+    forecasts = {5: F(10.0)}
+    result = promise.compute(1, 1, products, boms, forecasts)
+    assert result["days"] == 1 + 0 + 2 + 5
+    assert [s["replenish"] for s in result["path"]] == [
+        "manufacture",
+        "kit",
+        "manufacture",
+        "buy",
+    ]
+    assert result["path"][3]["quantity"] == 2
+
+
+def test_missing_replenishment_is_reported():
+    products = {
+        1: P(1, "top", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "orphan"),
+    }
+    boms = {10: B(10, own_days=1, lines=[L(7, 2, 1, "on_demand")])}
+    result = promise.compute(1, 1, products, boms, {})
+    assert result["days"] == 1
+    assert result["missing"] == [7]
+
+
+def test_bom_quantity_scales_needs():
+    products, boms, forecasts = bicycle()
+    boms[20].product_qty = 2  # the frame BoM makes 2 frames
+    result = promise.compute(1, 2, products, boms, forecasts)
+    assert result["path"][2]["quantity"] == 3
+
+
+def test_loop_is_refused():
+    products = {1: P(1, "a", promise.MANUFACTURE, bom_id=10)}
+    boms = {10: B(10, own_days=1, lines=[L(1, 1, 1, "on_demand")])}
+    with pytest.raises(promise.PromiseError):
+        promise.compute(1, 1, products, boms, {})
+
+
+def test_wide_tree_is_linear():
+    products = {1: P(1, "top", promise.MANUFACTURE, bom_id=10)}
+    lines = []
+    for i in range(2, 2002):
+        products[i] = P(i, f"c{i}", promise.BUY, buy_days=i % 7)
+        lines.append(L(i, i, 1, "on_demand"))
+    boms = {10: B(10, own_days=1, lines=lines)}
+    assert promise.compute(1, 1, products, boms, {})["days"] == 7
