@@ -24,7 +24,9 @@
         "security/mto_replenish_security.xml",
         "security/ir.model.access.csv",
         "data/stock_route_data.xml",
+        "data/ir_cron_data.xml",
         "views/mto_scheduler_run_views.xml",
+        "views/sale_order_cancel_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_template_per_order_views.xml",
         "views/stock_route_views.xml",
@@ -45,6 +47,9 @@
     "assets": {
         "web.assets_backend": [
             "mto_replenish/static/src/bom_overview/bom_overview_line.xml",
+        ],
+        "web.assets_tests": [
+            "mto_replenish/static/tests/tours/*.js",
         ],
     },
 }

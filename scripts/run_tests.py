@@ -41,6 +41,18 @@ LOG_LINE = re.compile(
 RESULT_LINE = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
 )
+#: The first test starting (an at_install test of a module being loaded, or the
+#: post_install tests once every module is loaded) ends the installation phase, in
+#: which no WARNING is expected; tests themselves log expected warnings.
+TESTS_START = re.compile(
+    r"odoo\.service\.server: Starting post tests"
+    r"|odoo\.addons\.\S+\.tests\.\S+: Starting \w+\.test"
+)
+#: WARNING lines tolerated while the addon installs, each for a reason outside the
+#: addon. A regular expression matched against the text after "WARNING <db> ".
+INSTALL_WARNINGS_ALLOWED = (
+    # (none so far) e.g. r"^odoo\.some\.logger: message caused by the machine"
+)
 
 
 def db_args():
@@ -139,8 +151,18 @@ NATIVE_REGRESSION = (
 )
 
 
+def install_warning(line):
+    """True when LINE is a WARNING that the addon's installation must not log."""
+    match = LOG_LINE.match(line)
+    if not match or match["level"] != "WARNING":
+        return False
+    text = line[match.end("db") :].strip()
+    return not any(re.search(allowed, text) for allowed in INSTALL_WARNINGS_ALLOWED)
+
+
 def run_odoo(db, label, *args):
-    """Run odoo-bin with ARGS on DB; return (passed, failed, bad log lines, rc)."""
+    """Run odoo-bin with ARGS on DB; return (passed, failed, bad log lines,
+    warnings logged before the tests started, rc)."""
     LOG_DIR.mkdir(exist_ok=True)
     logfile = LOG_DIR / f"{db}{'-' + label if label != 'addon' else ''}.log"
     cmd = odoo_cmd(
@@ -157,6 +179,8 @@ def run_odoo(db, label, *args):
     print(f"[mto] Odoo tests ({label}) on database {db} (log: {logfile})", flush=True)
     counts = {"run": 0, "failed": 0, "errors": 0}
     bad_lines = []
+    install_warnings = []
+    installing = True
     with open(logfile, "w") as log:
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -167,6 +191,10 @@ def run_odoo(db, label, *args):
             level = match and match["level"]
             if level in ("ERROR", "CRITICAL"):
                 bad_lines.append(line.rstrip())
+            if match and TESTS_START.search(line):
+                installing = False
+            if installing and install_warning(line):
+                install_warnings.append(line.rstrip())
             if match and match["logger"] == "odoo.tests.result":
                 result = RESULT_LINE.search(line)
                 if result:
@@ -188,7 +216,7 @@ def run_odoo(db, label, *args):
     failed = counts["failed"] + counts["errors"]
     passed = counts["run"] - failed
     print(f"[mto] Odoo tests ({label}): {passed} passed, {failed} failed", flush=True)
-    return passed, failed, bad_lines, rc
+    return passed, failed, bad_lines, install_warnings, rc
 
 
 def run_odoo_tests(template, test_tags, native):
@@ -257,7 +285,7 @@ def main():
     problems = []
     if not args.pytest_only:
         native = not args.no_native and args.test_tags == f"/{ADDON}"
-        for o_passed, o_failed, bad_lines, rc in run_odoo_tests(
+        for o_passed, o_failed, bad_lines, install_warnings, rc in run_odoo_tests(
             template, args.test_tags, native
         ):
             passed, failed = passed + o_passed, failed + o_failed
@@ -266,6 +294,11 @@ def main():
             if bad_lines:
                 problems.append(
                     f"{len(bad_lines)} ERROR/CRITICAL line(s) in Odoo's log"
+                )
+            if install_warnings:
+                problems.append(
+                    f"{len(install_warnings)} WARNING line(s) while loading the "
+                    "addon, before the tests:\n    " + "\n    ".join(install_warnings)
                 )
             if rc and not o_failed and not bad_lines:
                 problems.append(f"odoo-bin exited with {rc}")

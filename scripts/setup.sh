@@ -100,6 +100,14 @@ ensure_venv() {
     if [[ -f "$MTO_VENV/.complete" ]]; then
         return
     fi
+    mkdir -p "$MTO_CACHE"
+    # One build at a time: a second command waits for the first build and uses it.
+    exec 8>"$MTO_CACHE/venv.lock"
+    flock 8
+    if [[ -f "$MTO_VENV/.complete" ]]; then
+        flock -u 8
+        return
+    fi
     log "building the virtual environment $MTO_VENV (once)"
     rm -rf "$MTO_VENV"
     mkdir -p "$MTO_CACHE"
@@ -119,6 +127,7 @@ ensure_venv() {
         die "could not build the virtual environment (Debian packages libpq-dev,
     libldap2-dev and libsasl2-dev are needed to build Odoo's requirements)"
     touch "$MTO_VENV/.complete"
+    flock -u 8
 }
 
 # --- PostgreSQL ----------------------------------------------------------------------
@@ -264,4 +273,9 @@ mto_test() {
 mto_bench() {
     mto_setup
     "$PY" "$ROOT/benchmarks/bench.py" "$@"
+}
+
+mto_screenshots() {
+    mto_setup
+    "$PY" "$ROOT/scripts/screenshots.py" "$@"
 }

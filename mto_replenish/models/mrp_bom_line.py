@@ -45,7 +45,7 @@ class MrpBomLine(models.Model):
         return _(
             "line %(sequence)s, %(qty)s %(uom)s %(product)s",
             sequence=self.sequence,
-            qty=f"{self.product_qty:g}",
+            qty=format(self.product_qty, "g"),
             uom=self.product_uom_id.name,
             product=self.product_id.display_name,
         )

@@ -315,3 +315,17 @@ class MrpProduction(models.Model):
         return self.per_order_sale_ids._per_order_action(
             _("Sales orders replenished by %(name)s", name=self.name)
         )
+
+    def _mto_reduce(self, qty, sale_order):
+        """Take ``qty`` (product UoM) of a cancelled sales order off this draft
+        MO, or cancel it when nothing is left. Returns what was done."""
+        self.ensure_one()
+        remaining = self.product_qty - self.product_id.uom_id._compute_quantity(
+            qty, self.product_uom_id
+        )
+        self.per_order_sale_ids -= sale_order
+        if remaining > 0:
+            self.product_qty = remaining
+            return _("%(mo)s reduced to %(qty)s", mo=self.name, qty=remaining)
+        self.action_cancel()
+        return _("%s cancelled", self.name)

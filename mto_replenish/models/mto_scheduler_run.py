@@ -59,9 +59,10 @@ class MtoSchedulerRun(models.Model):
         help="Only this company's rules were evaluated (empty: every company).",
     )
     user_id = fields.Many2one("res.users", string="Started by", readonly=True)
-    started = fields.Boolean(readonly=True)
+    started = fields.Boolean(readonly=True, default=False)
     interrupted = fields.Boolean(
         readonly=True,
+        default=False,
         help="The process running it stopped before its last batch. A later run "
         "evaluates every rule again and orders only what is still missing.",
     )
@@ -174,8 +175,15 @@ class MtoSchedulerRun(models.Model):
         its batches created. Runs left unfinished by a process that died are
         marked interrupted: their committed batches stay, and this run orders
         only what is still missing."""
-        unfinished = self.search([("started", "=", True), ("interrupted", "=", False)])
-        unfinished.filtered(lambda r: r.state == "running").write({"interrupted": True})
+        # Batches of a queue_job run still wait for their jobs: only runs done
+        # in-process can have been stopped halfway.
+        self.search(
+            [
+                ("interrupted", "=", False),
+                ("mode", "in", ("cron", "sync")),
+                ("batch_ids.state", "=", "pending"),
+            ]
+        ).write({"interrupted": True})
         run = self.search([("started", "=", False)], order="id", limit=1)
         if not run:
             now = fields.Datetime.to_string(fields.Datetime.now())
@@ -313,11 +321,34 @@ class MtoSchedulerRunBatch(models.Model):
                 use_new_cursor=False, company_id=company, raise_user_error=False
             )
         failures = []
+        created = {"purchase.order.line": 0, "mrp.production": 0}
         if due:
-            self.env.invalidate_all()
-            failures = (
-                due.browse(due.ids).filtered(_qty_due)._mto_procurement_failures()
-            )
+            # Rules that got a new RFQ line or MO were served; only the others
+            # (failed, or merged into an existing line / MO) are evaluated again.
+            served = set()
+            for model, last in (
+                ("purchase.order.line", last_line),
+                ("mrp.production", last_mo),
+            ):
+                for orderpoint, count in (
+                    self.env[model]
+                    .sudo()
+                    ._read_group(
+                        [("id", ">", last), ("orderpoint_id", "in", due.ids)],
+                        ["orderpoint_id"],
+                        ["__count"],
+                    )
+                ):
+                    served.add(orderpoint.id)
+                    created[model] += count
+            suspects = due.filtered(lambda op: op.id not in served)
+            if suspects:
+                self.env.invalidate_all()
+                failures = (
+                    suspects.browse(suspects.ids)
+                    .filtered(_qty_due)
+                    ._mto_procurement_failures()
+                )
         self.sudo().write(
             {
                 "state": "done",
@@ -325,14 +356,8 @@ class MtoSchedulerRunBatch(models.Model):
                 "evaluated_count": len(locked),
                 "busy_count": len(self.rule_ids) - len(locked),
                 "procured_count": len(due) - len(failures),
-                "purchase_line_count": self.env["purchase.order.line"]
-                .sudo()
-                .search_count(
-                    [("id", ">", last_line), ("orderpoint_id", "in", due.ids)]
-                ),
-                "production_count": self.env["mrp.production"]
-                .sudo()
-                .search_count([("id", ">", last_mo), ("orderpoint_id", "in", due.ids)]),
+                "purchase_line_count": created["purchase.order.line"],
+                "production_count": created["mrp.production"],
             }
         )
         if failures:

@@ -522,9 +522,9 @@ class ProductProduct(models.Model):
                 "%(product)s: %(kind)s, %(days)s days (day %(start)s to %(end)s)",
                 product=step["product"],
                 kind=labels.get(step["replenish"], step["replenish"]),
-                days=f"{step['days']:g}",
-                start=f"{step['start']:g}",
-                end=f"{step['end']:g}",
+                days=format(step["days"], "g"),
+                start=format(step["start"], "g"),
+                end=format(step["end"], "g"),
             )
             for step in explanation["path"]
         )

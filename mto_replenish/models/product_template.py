@@ -26,6 +26,23 @@ class ProductTemplate(models.Model):
         help="Why the per-order (0/0/1) replenishment of this product would not work "
         "as expected, and how to fix it.",
     )
+    # The promise of a product without variants, shown in its Inventory tab (a
+    # product with variants shows it on each variant's form).
+    promise_days = fields.Float(
+        string="Promise (days)",
+        compute="_compute_promise",
+        help="Days the customer waits for one unit ordered today (first variant).",
+    )
+    promise_path = fields.Text(
+        string="Promise Critical Path", compute="_compute_promise"
+    )
+
+    @api.depends("product_variant_ids.promise_days")
+    def _compute_promise(self):
+        for template in self:
+            variant = template.product_variant_ids[:1]
+            template.promise_days = variant.promise_days
+            template.promise_path = variant.promise_path
 
     @api.depends(
         "route_ids",

@@ -1,7 +1,9 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import Command, api, fields, models
+from odoo import _, api, fields, models
+
+from .stock_rule import per_order_sale_commands
 
 
 class PurchaseOrderLine(models.Model):
@@ -44,8 +46,34 @@ class PurchaseOrderLine(models.Model):
             values,
             po,
         )
-        if values.get("per_order_sale_ids"):
-            res["per_order_sale_ids"] = [
-                Command.link(sale_id) for sale_id in values["per_order_sale_ids"]
-            ]
+        res.update(per_order_sale_commands(values))
         return res
+
+    def _mto_reduce(self, qty, sale_order):
+        """Take ``qty`` (product UoM) of a cancelled sales order off this draft
+        line; remove the line when nothing is left, cancel its RFQ when empty.
+        Returns a description of what was done."""
+        self.ensure_one()
+        order = self.order_id
+        remaining = self.product_qty - self.product_id.uom_id._compute_quantity(
+            qty, self.product_uom
+        )
+        if "per_order_sale_ids" in self._fields:
+            self.per_order_sale_ids -= sale_order
+        if remaining > 0:
+            self.product_qty = remaining
+            return _(
+                "%(order)s: %(product)s reduced to %(qty)s",
+                order=order.name,
+                product=self.product_id.display_name,
+                qty=remaining,
+            )
+        self.unlink()
+        if not order.order_line:
+            order.button_cancel()
+            return _("%s cancelled", order.name)
+        return _(
+            "%(order)s: %(product)s removed",
+            order=order.name,
+            product=self.product_id.display_name,
+        )

@@ -45,6 +45,13 @@ class ResCompany(models.Model):
         "background and the order says so. 0 always replenishes at once.",
     )
 
+    mto_cancel_replenishment = fields.Boolean(
+        string="Cancel Replenishment with the Sales Order",
+        help="Cancelling a sales order also reduces or cancels the per-order and "
+        "make-to-order replenishment still in draft that was made only for it. "
+        "What is already confirmed is left alone and listed on the order.",
+    )
+
     @api.constrains("mto_scheduler_batch_size", "mto_trigger_sync_limit")
     def _check_mto_scheduler_settings(self):
         for company in self:

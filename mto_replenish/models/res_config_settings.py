@@ -28,3 +28,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.mto_trigger_sync_limit",
         readonly=False,
     )
+    mto_cancel_replenishment = fields.Boolean(
+        related="company_id.mto_cancel_replenishment",
+        readonly=False,
+    )

@@ -1,6 +1,10 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
+
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -40,6 +44,14 @@ class SaleOrder(models.Model):
     )
     per_order_production_count = fields.Integer(
         compute="_compute_per_order_counts", groups="mrp.group_mrp_user"
+    )
+
+    mto_cancel_warning = fields.Text(
+        string="Replenishment Left After Cancellation",
+        copy=False,
+        readonly=True,
+        help="Replenishment made for this order that was already confirmed when "
+        "the order was cancelled: it was left alone and needs a decision.",
     )
 
     # --- Issue 5: make-to-order cascade ---------------------------------------
@@ -273,3 +285,74 @@ class SaleOrder(models.Model):
             }
         )
         return action
+
+    # --- Issue 6: cancellation ------------------------------------------------
+    def _action_cancel(self):
+        """With the company setting, cancelling a confirmed order also reduces or
+        cancels the per-order and cascade replenishment that is still draft and
+        was made only for it; what is already confirmed is left alone and listed
+        on the order."""
+        todo = self.filtered(
+            lambda o: o.state == "sale" and o.company_id.mto_cancel_replenishment
+        )
+        collected = {order: order.sudo()._cascade_collect() for order in todo}
+        res = super()._action_cancel()
+        for order in todo:
+            order.sudo()._mto_cancel_replenishment(*collected[order])
+        return res
+
+    def _mto_cancel_replenishment(self, productions, purchase_lines):
+        self.ensure_one()
+        demand = defaultdict(float)
+        for line in self.order_line:
+            demand[line.product_id] += line.product_uom._compute_quantity(
+                line.product_uom_qty, line.product_id.uom_id
+            )
+        done, left = [], []
+        # Per-order (0/0/1) lines: reduce by this order's demand.
+        for po_line in self.per_order_purchase_line_ids:
+            if po_line.order_id.state not in ("draft", "sent"):
+                left.append(po_line.order_id)
+                continue
+            qty = po_line.product_uom._compute_quantity(
+                demand[po_line.product_id], po_line.product_id.uom_id
+            )
+            done.append(po_line._mto_reduce(qty, self))
+        for production in self.per_order_production_ids:
+            if production.state != "draft":
+                left.append(production)
+                continue
+            done.append(production._mto_reduce(demand[production.product_id], self))
+        # Cascade: draft purchases whose destination moves were all cancelled with
+        # the order, and draft MOs made for it; confirmed MOs stay (and so does
+        # what supplies them).
+        for po_line in purchase_lines - self.per_order_purchase_line_ids:
+            destinations = po_line.move_dest_ids
+            if not destinations or any(m.state != "cancel" for m in destinations):
+                continue
+            if po_line.order_id.state not in ("draft", "sent"):
+                left.append(po_line.order_id)
+                continue
+            qty = sum(destinations.mapped("product_qty"))
+            done.append(po_line._mto_reduce(qty, self))
+        for production in productions - self.per_order_production_ids:
+            if production.state == "draft":
+                production.action_cancel()
+                done.append(_("%s cancelled", production.name))
+            elif production.state not in ("done", "cancel"):
+                left.append(production)
+        left_names = sorted({record.name for record in left})
+        self.mto_cancel_warning = (
+            _("Already confirmed, left alone: %s", ", ".join(left_names))
+            if left_names
+            else False
+        )
+        if done or left_names:
+            lines = [item for item in done if item]
+            if left_names:
+                lines.append(self.mto_cancel_warning)
+            self.message_post(
+                body=Markup("<br/>").join(
+                    [_("Replenishment made for this order:"), *lines]
+                )
+            )

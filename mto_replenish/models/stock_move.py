@@ -1,6 +1,8 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
+
 from odoo import models
 
 
@@ -39,17 +41,75 @@ class StockMove(models.Model):
         return res
 
     def _trigger_scheduler(self):
-        """Tell the per-order (0/0/1) rules about to fire which sales orders
-        triggered them, so their RFQ line or MO records it (no reservation)."""
-        sales = {}
+        """Replenish the automatic reordering rules these moves draw from, found
+        with one search for all the moves (Odoo searches one rule per move).
+
+        The rule of a move is the first automatic rule (in Odoo's order) of the
+        move's product and company whose location contains the move's source and
+        not its destination, as in Odoo. Rules are then replenished in one batch
+        per company, in this transaction; above the company's limit
+        (``mto_trigger_sync_limit``) they are queued for the background and the
+        sales orders say so. Per-order (0/0/1) rules learn which sales orders
+        triggered them, so their RFQ line or MO records it (no reservation).
+        """
+        if not self or (
+            self.env["ir.config_parameter"].sudo().get_param("stock.no_auto_scheduler")
+        ):
+            return
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        candidates = Orderpoint.search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("trigger", "=", "auto"),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
+        by_key = defaultdict(list)
+        for orderpoint in candidates:
+            by_key[(orderpoint.product_id.id, orderpoint.company_id.id)].append(
+                orderpoint
+            )
+        orderpoints_by_company = defaultdict(lambda: Orderpoint)
+        origins_by_company = defaultdict(dict)
+        sales = defaultdict(list)
         for move in self:
+            source = move.location_id.parent_path or ""
+            destination = move.location_dest_id.parent_path or ""
+            orderpoint = next(
+                (
+                    op
+                    for op in by_key[(move.product_id.id, move.company_id.id)]
+                    if source.startswith(op.location_id.parent_path)
+                    and not destination.startswith(op.location_id.parent_path)
+                ),
+                None,
+            )
+            if not orderpoint:
+                continue
+            company = orderpoint.company_id
+            orderpoints_by_company[company] |= orderpoint
+            if move.product_qty > orderpoint.product_min_qty and move.origin:
+                origins_by_company[company].setdefault(orderpoint.id, []).append(
+                    move.origin
+                )
             if "sale_line_id" in move._fields and move.sale_line_id:
-                ids = sales.setdefault(move.product_id.id, [])
-                if move.sale_line_id.order_id.id not in ids:
-                    ids.append(move.sale_line_id.order_id.id)
-        return super(
-            StockMove, self.with_context(per_order_trigger_sales=sales)
-        )._trigger_scheduler()
+                order_id = move.sale_line_id.order_id.id
+                if order_id not in sales[move.product_id.id]:
+                    sales[move.product_id.id].append(order_id)
+        for company, orderpoints in orderpoints_by_company.items():
+            limit = company.mto_trigger_sync_limit
+            if limit and len(orderpoints) > limit:
+                orderpoints._mto_queue_procurement(self._mto_sale_orders())
+                continue
+            orderpoints.with_context(
+                origins=origins_by_company[company],
+                per_order_trigger_sales=dict(sales),
+            )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
+
+    def _mto_sale_orders(self):
+        if "sale_line_id" not in self._fields:
+            return self.env["sale.order"]
+        return self.sale_line_id.order_id
 
     def _cascade_mto_rule(self):
         """The make-to-order rule between the move's locations, looked up in the

@@ -7,6 +7,18 @@ from odoo import SUPERUSER_ID, Command, api, models
 from odoo.tools import float_compare
 
 
+def per_order_sale_commands(values):
+    """Values linking a new or raised RFQ line / MO to the sales orders of a
+    per-order (0/0/1) procurement: {} when it has none."""
+    if not values.get("per_order_sale_ids"):
+        return {}
+    return {
+        "per_order_sale_ids": [
+            Command.link(sale_id) for sale_id in values["per_order_sale_ids"]
+        ]
+    }
+
+
 class StockRule(models.Model):
     _inherit = "stock.rule"
 
@@ -16,10 +28,7 @@ class StockRule(models.Model):
         res = super()._update_purchase_order_line(
             product_id, product_qty, product_uom, company_id, values, line
         )
-        if values.get("per_order_sale_ids"):
-            res["per_order_sale_ids"] = [
-                Command.link(sale_id) for sale_id in values["per_order_sale_ids"]
-            ]
+        res.update(per_order_sale_commands(values))
         return res
 
     def _prepare_mo_vals(
@@ -45,10 +54,7 @@ class StockRule(models.Model):
             values,
             bom,
         )
-        if values.get("per_order_sale_ids"):
-            res["per_order_sale_ids"] = [
-                Command.link(sale_id) for sale_id in values["per_order_sale_ids"]
-            ]
+        res.update(per_order_sale_commands(values))
         return res
 
     @api.model

@@ -1,6 +1,7 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import hashlib
 import logging
 import random
 import time
@@ -12,7 +13,7 @@ from psycopg2 import OperationalError, errorcodes
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.registry import Registry
-from odoo.tools import LazyTranslate, frozendict, html2plaintext
+from odoo.tools import LazyTranslate, frozendict, html2plaintext, split_every
 
 from ..tools import forecast as fc
 
@@ -108,6 +109,14 @@ class StockWarehouseOrderpoint(models.Model):
         "to that date triggers an order now. The order keeps the dates it would "
         "have had without the horizon. Defaults to the company's Replenishment "
         "Horizon.",
+    )
+    mto_trigger_pending = fields.Boolean(
+        string="Replenishment Queued",
+        copy=False,
+        index=True,
+        readonly=True,
+        help="A sales order touching more rules than the company's limit queued "
+        "this rule; the background job replenishes it shortly.",
     )
     route_visibility_days = fields.Float(
         string="Visibility Days (other routes)",
@@ -672,7 +681,16 @@ class StockWarehouseOrderpoint(models.Model):
             query += " NOWAIT"
         locked_ids = []
         if nowait:
-            for orderpoint in self.sorted("id"):
+            # All rules in one statement first (3 queries, not 3 per rule); only
+            # when one of them is busy, rule by rule to lock the others.
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query, [tuple(self.ids)])
+                    locked_ids = [row[0] for row in self.env.cr.fetchall()]
+            except OperationalError as error:
+                if error.pgcode not in CONCURRENCY_PGCODES:
+                    raise
+            for orderpoint in self.sorted("id") if not locked_ids else ():
                 try:
                     with self.env.cr.savepoint(flush=False):
                         self.env.cr.execute(query, [(orderpoint.id,)])
@@ -703,7 +721,7 @@ class StockWarehouseOrderpoint(models.Model):
         context = {
             key: value
             for key, value in self.env.context.items()
-            if key in ("lang", "tz", "allowed_company_ids")
+            if key in ("lang", "tz", "allowed_company_ids", "per_order_trigger_sales")
         }
 
         def replenish():
@@ -740,3 +758,53 @@ class StockWarehouseOrderpoint(models.Model):
             )
             for rule in self
         ]
+
+    # ------------------------------------------------------------ queued work
+    def _mto_queue_procurement(self, sale_orders):
+        """Replenish these rules in the background instead of in the current
+        transaction (a sales order touching more rules than the company's
+        limit), and tell the sales orders' followers."""
+        if not self:
+            return
+        if "queue.job" in self.env:
+            digest = hashlib.sha1(",".join(map(str, sorted(self.ids))).encode())
+            self.sudo().with_delay(
+                identity_key=f"mto_replenish.trigger:{digest.hexdigest()}",
+                description=_("Replenish %s reordering rules", len(self)),
+            )._mto_procure_queued()
+        else:
+            self.sudo().write({"mto_trigger_pending": True})
+            self.env.ref("mto_replenish.ir_cron_procure_pending").sudo()._trigger()
+        for order in sale_orders:
+            order.message_post(
+                body=_(
+                    "This order needs %(count)s reordering rules replenished, more "
+                    "than the %(limit)s done at confirmation: their replenishment "
+                    "was queued and runs in the background in a moment.",
+                    count=len(self),
+                    limit=order.company_id.mto_trigger_sync_limit,
+                )
+            )
+
+    def _mto_procure_queued(self):
+        """Replenish rules queued by a sales order (a job, or the cron)."""
+        locked = self.exists()._mto_lock_for_procurement()
+        for company, orderpoints in locked.grouped("company_id").items():
+            orderpoints.with_company(company).with_context(
+                mto_locked=True
+            )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
+        locked.filtered("mto_trigger_pending").write({"mto_trigger_pending": False})
+
+    @api.model
+    def _mto_cron_procure_pending(self, batch_size=500, use_new_cursor=True):
+        """Scheduled action: replenish the queued rules in committed batches."""
+        pending = self.sudo().search([("mto_trigger_pending", "=", True)])
+        for ids in split_every(batch_size, pending.ids):
+            if not use_new_cursor:
+                self.sudo().browse(ids)._mto_procure_queued()
+                continue
+            with self.env.registry.cursor() as cr:
+                env = self.env(cr=cr)
+                batch = env["stock.warehouse.orderpoint"].sudo().browse(ids)
+                batch._mto_procure_queued()
+                cr.commit()  # pylint: disable=invalid-commit

@@ -1,0 +1,46 @@
+"""The benchmark script still works: its quickest run gives addon and native rows."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, OdooRunner
+
+
+def test_benchmark_quick_run(tmp_path):
+    runner = OdooRunner()  # skips outside ./mto test
+    output = tmp_path / "RESULTS.md"
+    env = dict(os.environ, ROOT=str(ROOT))
+    proc = subprocess.run(
+        [
+            runner.python,
+            str(Path(ROOT) / "benchmarks" / "bench.py"),
+            "--quick",
+            "--scenario",
+            "S2,S5",
+            "--sizes",
+            "20",
+            "--repeat",
+            "1",
+            "--template",
+            runner.template,
+            "--db-prefix",
+            f"mto_bench_smoke{os.getpid()}",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    text = output.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| S")]
+    modes = {row.split("|")[4].strip() for row in rows}
+    assert {"native", "addon"} <= modes, text
+    assert any(row.startswith("| S2 ") for row in rows), text
+    assert any("explain rules" in row for row in rows), text
+    assert "Machine:" in text and "PostgreSQL" in text, text
+    sys.stdout.write(text)
