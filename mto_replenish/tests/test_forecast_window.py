@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import json
+import logging
 from datetime import date, datetime
 
 from odoo import Command
@@ -9,6 +10,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, tagged
 
 from .common import MtoCommon
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -416,6 +419,9 @@ class TestExplanation(MtoCommon):
 
         small, result_small = count(rules[:10])
         large, result_large = count(rules)
+        _logger.info(
+            "explain_replenishment: 10 rules %d queries, 500 rules %d", small, large
+        )
         self.assertEqual(len(result_large), 500)
         self.assertEqual(result_large[rules[0].id]["qty_to_order"], 1.0)
         self.assertEqual(result_small[rules[0].id], result_large[rules[0].id])

@@ -1,11 +1,15 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
 
 from .common import MtoCommon
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -91,6 +95,12 @@ class TestWiring(MtoCommon):
         self.assertEqual(sum(self._lines(large).mapped("product_qty")), 200.0)
         self.assertEqual(len(self._lines(large)), 200)
         per_line = (q_large - q_small) / 180
+        _logger.info(
+            "SO confirmation: 20 lines %d queries, 200 lines %d (%.1f per line)",
+            q_small,
+            q_large,
+            per_line,
+        )
         # Creating a delivery move and an RFQ line per product costs queries of
         # its own; rule lookup and evaluation do not grow with the lines.
         self.assertLess(per_line, 40, f"{q_small} -> {q_large} queries")
