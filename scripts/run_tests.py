@@ -12,7 +12,7 @@ are ready (the environment variables below are set by scripts/setup.sh).
    holding data, pure computations, and later the concurrency tests.
 
 Exit status: non-zero when a test failed, when Odoo logged an ERROR or CRITICAL line,
-or when the lint (run before, by ./mto test) failed.
+or when the lint (run after the tests, by ./mto test) failed.
 """
 
 import argparse
@@ -262,7 +262,9 @@ def run_pytest(template, pytest_args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lint-rc", type=int, default=0)
+    parser.add_argument(
+        "--lint-cmd", help="the lint command, run after the tests (./mto lint)"
+    )
     parser.add_argument(
         "--test-tags",
         default=f"/{ADDON}",
@@ -307,8 +309,10 @@ def main():
         passed, failed = passed + p_passed, failed + p_failed
         if rc not in (0, 1):
             problems.append(f"pytest exited with {rc}")
-    if args.lint_rc:
-        problems.append("lint failed (see above, or run ./mto lint)")
+    if args.lint_cmd:
+        print("[mto] lint", flush=True)
+        if subprocess.run(args.lint_cmd, shell=True, cwd=ROOT).returncode:
+            problems.append("lint failed (see above, or run ./mto lint)")
     for problem in problems:
         print(f"[mto] PROBLEM: {problem}", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)

@@ -262,12 +262,13 @@ mto_lint() {
 }
 
 mto_test() {
-    local lint_rc=0
-    if [[ "${MTO_SKIP_LINT:-0}" != 1 ]]; then
-        mto_lint || lint_rc=$?
-    fi
     mto_setup
-    "$PY" "$ROOT/scripts/run_tests.py" --lint-rc "$lint_rc" "$@"
+    # The tests start at once; the lint runs after them, before the closing line.
+    local lint=()
+    if [[ "${MTO_SKIP_LINT:-0}" != 1 ]]; then
+        lint=(--lint-cmd "bash $ROOT/mto lint")
+    fi
+    "$PY" "$ROOT/scripts/run_tests.py" "${lint[@]}" "$@"
 }
 
 mto_bench() {
