@@ -1,6 +1,6 @@
 """Benchmark mto_replenish against native Odoo 18 on the same data.
 
-    ./mto bench                           every scenario at every size (~30-45 min)
+    ./mto bench                           every scenario at every size (~1 h, 2 cores)
     ./mto bench --quick                   small sizes only (checks the script works)
     ./mto bench --scenario S2 --sizes 1000
     ./mto bench --scenario S4 --sizes 4x5 --profile   (cProfile in benchmarks/out/)
@@ -400,6 +400,8 @@ def main(argv=None):
         else:
             sizes = (scenarios.QUICK if args.quick else scenarios.DEFAULT)[scenario]
         sizes_run[scenario] = scenarios.parse_sizes(scenario, sizes)
+        if not sizes_run[scenario]:
+            parser.error(f"no size given applies to {scenario}")
     started = time.perf_counter()
     results = []
     for scenario, sizes in sizes_run.items():

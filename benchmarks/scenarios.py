@@ -67,18 +67,24 @@ DEFAULT = {
 
 
 def parse_sizes(scenario, sizes):
-    """Normalise size labels (ints, or "DxF" for S4)."""
+    """Normalise size labels: numbers; "DxF" for S4; "L<lines>" / "R<rules>" for
+    S5 (a bare number there means both). Labels of another scenario's form are
+    ignored, so one --sizes list can serve several scenarios."""
     out = []
     for size in sizes:
         size = str(size).strip().upper()
         if scenario == "S5":
-            out += [size] if size[0] in "LR" else [f"L{size}", f"R{size}"]
+            if size.isdigit():
+                out += [f"L{size}", f"R{size}"]
+            elif size[:1] in ("L", "R") and size[1:].isdigit():
+                out.append(size)
         elif scenario == "S4":
-            depth, fanout = (int(x) for x in size.replace("D", "").split("X"))
-            out.append(f"{depth}x{fanout}")
-        else:
+            if "X" in size:
+                depth, fanout = (int(x) for x in size.replace("D", "").split("X"))
+                out.append(f"{depth}x{fanout}")
+        elif size.isdigit():
             out.append(int(size))
-    return out
+    return list(dict.fromkeys(out))
 
 
 def promise_fanouts(lines):
