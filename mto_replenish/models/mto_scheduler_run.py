@@ -10,14 +10,10 @@ from psycopg2 import OperationalError, errorcodes
 from odoo import _, api, fields, models
 from odoo.tools import float_compare, split_every
 
+from .stock_warehouse_orderpoint import CONCURRENCY_PGCODES
+
 _logger = logging.getLogger(__name__)
 
-#: Errors after which a batch is rolled back and tried again.
-RETRY_PGCODES = (
-    errorcodes.SERIALIZATION_FAILURE,
-    errorcodes.DEADLOCK_DETECTED,
-    errorcodes.LOCK_NOT_AVAILABLE,
-)
 MAX_BATCH_TRIES = 5
 #: Totals of a run, summed from its batches.
 BATCH_COUNTERS = (
@@ -290,7 +286,8 @@ class MtoSchedulerRunBatch(models.Model):
                     return
                 except OperationalError as error:
                     cr.rollback()
-                    if error.pgcode not in RETRY_PGCODES or attempt == MAX_BATCH_TRIES:
+                    last = attempt == MAX_BATCH_TRIES
+                    if error.pgcode not in CONCURRENCY_PGCODES or last:
                         raise
                     _logger.info(
                         "Replenishment batch hit %s, trying again (%d)",

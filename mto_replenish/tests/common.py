@@ -80,6 +80,25 @@ class MtoCommon(TransactionCase):
             .with_user(cls.env.user)
         )
 
+    @classmethod
+    def _create_other_company_orderpoint(cls, company, product, route):
+        """An automatic rule of ``product`` in ``company``'s own warehouse."""
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        return (
+            cls.env["stock.warehouse.orderpoint"]
+            .with_company(company)
+            .create(
+                {
+                    "product_id": product.id,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "company_id": company.id,
+                    "route_id": route.id,
+                }
+            )
+        )
+
     def _sell(self, product, qty, date=None, confirm=True):
         values = {
             "partner_id": self.customer.id,

@@ -121,21 +121,9 @@ class TestScheduler(MtoCommon):
     def test_company_scope(self):
         other = self.env["res.company"].create({"name": "Other Bikes"})
         self.env.user.company_ids |= other
-        other_wh = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
         product = self._create_product("Shared part", self.route_buy, vendor_delay=1)
         mine = self._create_orderpoint(product, self.route_buy)
-        theirs = (
-            self.env["stock.warehouse.orderpoint"]
-            .with_company(other)
-            .create(
-                {
-                    "product_id": product.id,
-                    "location_id": other_wh.lot_stock_id.id,
-                    "company_id": other.id,
-                    "route_id": self.route_buy.id,
-                }
-            )
-        )
+        theirs = self._create_other_company_orderpoint(other, product, self.route_buy)
         self.env["procurement.group"].run_scheduler(company_id=self.company.id)
         run = self.env["mto.scheduler.run"].search([], limit=1)
         auto_here = self.env["stock.warehouse.orderpoint"].search_count(

@@ -186,7 +186,6 @@ class TestWiring(MtoCommon):
 
     def test_companies_stay_apart(self):
         other = self.env["res.company"].create({"name": "Other Bikes"})
-        other_wh = self.env["stock.warehouse"].search([("company_id", "=", other.id)])
         product = self._create_product("Two companies", self.route_buy)
         self.env["product.supplierinfo"].create(
             [
@@ -200,18 +199,7 @@ class TestWiring(MtoCommon):
             ]
         )
         mine = self._create_orderpoint(product, self.route_buy)
-        theirs = (
-            self.env["stock.warehouse.orderpoint"]
-            .with_company(other)
-            .create(
-                {
-                    "product_id": product.id,
-                    "location_id": other_wh.lot_stock_id.id,
-                    "company_id": other.id,
-                    "route_id": self.route_buy.id,
-                }
-            )
-        )
+        theirs = self._create_other_company_orderpoint(other, product, self.route_buy)
         self.env.user.company_ids |= other
         order = (
             self.env["sale.order"]
