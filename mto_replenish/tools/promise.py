@@ -205,53 +205,36 @@ class _Solver:
                 best = node
         return Node(best.duration, best.steps, missing)
 
-    def free_node(self, line, need):
+    def leaf(self, line, need, method, replenish, days, missing=()):
+        """Node of a component that ends a path: taken from stock, bought, or
+        impossible to replenish (then listed as missing)."""
         product = self.products[line.product_id]
         step = Step(
             product_id=product.id,
             product=product.name,
             bom_id=None,
             bom_line_id=line.id,
-            supply_method=STOCK,
-            replenish=STOCK,
-            days=0.0,
+            supply_method=method,
+            replenish=replenish,
+            days=days,
             quantity=need,
         )
-        return Node(0.0, [step], [])
+        return Node(days, [step], list(missing))
+
+    def free_node(self, line, need):
+        return self.leaf(line, need, STOCK, STOCK, 0.0)
 
     def line_node(self, line, need, method):
         """Node of a component that has to be replenished (on demand, or stocked but
         not covered by the forecast)."""
         product = self.products[line.product_id]
         bom = self.boms.get(product.bom_id)
-        if bom and bom.kit:
-            node = self.manufactured(product.id, need)
-        elif product.replenish == MANUFACTURE and bom:
+        if bom and (bom.kit or product.replenish == MANUFACTURE):
             node = self.manufactured(product.id, need)
         elif product.replenish == BUY:
-            step = Step(
-                product_id=product.id,
-                product=product.name,
-                bom_id=None,
-                bom_line_id=line.id,
-                supply_method=method,
-                replenish=BUY,
-                days=product.buy_days,
-                quantity=need,
-            )
-            return Node(product.buy_days, [step], [])
+            return self.leaf(line, need, method, BUY, product.buy_days)
         else:
-            step = Step(
-                product_id=product.id,
-                product=product.name,
-                bom_id=None,
-                bom_line_id=line.id,
-                supply_method=method,
-                replenish=NONE,
-                days=0.0,
-                quantity=need,
-            )
-            return Node(0.0, [step], [line.id])
+            return self.leaf(line, need, method, NONE, 0.0, missing=[line.id])
         head = node.steps[0]
         head = Step(**{**asdict(head), "bom_line_id": line.id, "supply_method": method})
         return Node(node.duration, [head] + node.steps[1:], node.missing)
