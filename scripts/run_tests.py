@@ -17,12 +17,14 @@ or when the lint (run after the tests, by ./mto test) failed.
 
 import argparse
 import ast
+import fcntl
 import hashlib
 import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -115,10 +117,18 @@ def template_name():
 
 
 def ensure_template():
+    """The cached template database, built first if missing. Commands started at
+    once wait for each other: one builds it, the others then find it cached."""
     name = template_name()
-    if dbtool("exists", name, capture=True) == "yes":
-        print(f"[mto] template database {name} is cached", flush=True)
-        return name
+    with open(Path(tempfile.gettempdir()) / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if dbtool("exists", name, capture=True) == "yes":
+            print(f"[mto] template database {name} is cached", flush=True)
+            return name
+        return build_template(name)
+
+
+def build_template(name):
     building = f"{name}_building"
     dbtool("drop", building)
     deps = ",".join(addon_depends())

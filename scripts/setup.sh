@@ -170,6 +170,10 @@ ensure_pg() {
         mkdir -p "$MTO_PGDIR"
     fi
     local data="$MTO_PGDIR/data"
+    # Two commands started at once on a fresh machine must not both create or start
+    # the cluster: creation and start happen under an exclusive lock of their own.
+    exec 7>>"$MTO_PGDIR/setup.lock"
+    flock -x 7
     if [[ ! -f "$data/PG_VERSION" ]]; then
         log "creating a private PostgreSQL cluster in $data"
         pg_as_owner "$bindir/initdb" -D "$data" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -190,6 +194,8 @@ ensure_pg() {
         trap pg_stop_if_last EXIT
         log "private PostgreSQL started on 127.0.0.1:$PGPORT"
     fi
+    flock -u 7
+    exec 7>&-
     export PGHOST=127.0.0.1 PGPORT PGUSER=odoo
     unset PGPASSWORD
     MTO_DB_ARGS=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER")

@@ -86,7 +86,7 @@ class MrpProduction(models.Model):
     )
     def _compute_cascade_children(self):
         for production in self:
-            children = production._cascade_descendants()[0]
+            children = production._cascade_descendants()[0]._filtered_access("read")
             production.cascade_child_production_ids = children
             production.cascade_child_count = len(children)
 
@@ -101,7 +101,8 @@ class MrpProduction(models.Model):
     def _compute_cascade_purchases(self):
         for production in self:
             lines = production._cascade_descendants()[1]
-            orders = lines.sudo().order_id.sudo(False)
+            # sudo: the orders of lines the user may not read, filtered next.
+            orders = lines.sudo().order_id.sudo(False)._filtered_access("read")
             production.cascade_purchase_order_ids = orders
             production.cascade_purchase_count = len(orders)
 
@@ -114,19 +115,25 @@ class MrpProduction(models.Model):
     )
     def _compute_cascade_parents(self):
         for production in self:
-            parents = production._cascade_ancestors()
+            every_parent = production._cascade_ancestors()
+            parents = every_parent._filtered_access("read")
             production.cascade_parent_production_ids = parents
             production.cascade_parent_count = len(parents)
+            # sudo: the top MO's sales order, shown only if the user may read it.
             top = (
-                (parents | production)
+                (every_parent | production)
                 .sudo()
                 .filtered(lambda p: not p._cascade_parents())
             )
             sale = top.procurement_group_id.sale_id | top.sale_line_id.order_id
-            production.cascade_sale_order_id = sale[:1].sudo(False)
+            production.cascade_sale_order_id = sale[:1].sudo(False)._filtered_access(
+                "read"
+            )
 
     def _cascade_children(self):
         """MOs and purchase lines one level below these MOs (batched)."""
+        # sudo: the cascade walks moves and documents the user may not read;
+        # the computes shown to the user keep only what they can read.
         moves = self.sudo().move_raw_ids
         moves |= moves.move_orig_ids
         return (
@@ -138,6 +145,8 @@ class MrpProduction(models.Model):
 
     def _cascade_parents(self):
         """MOs one level above these MOs (batched)."""
+        # sudo: the cascade walks moves and documents the user may not read;
+        # the computes shown to the user keep only what they can read.
         productions = self.sudo()
         moves = productions.move_dest_ids
         moves |= moves.move_dest_ids
@@ -151,6 +160,8 @@ class MrpProduction(models.Model):
 
     def _cascade_descendants(self):
         """All MOs and purchase lines below, one batch per level."""
+        # sudo: the cascade walks moves and documents the user may not read;
+        # the computes shown to the user keep only what they can read.
         productions = self.env["mrp.production"].sudo()
         lines = self.env["purchase.order.line"].sudo()
         level = self
@@ -162,6 +173,8 @@ class MrpProduction(models.Model):
         return productions.sudo(False), lines.sudo(False)
 
     def _cascade_ancestors(self):
+        # sudo: the cascade walks moves and documents the user may not read;
+        # the computes shown to the user keep only what they can read.
         productions = self.env["mrp.production"].sudo()
         level = self
         while level:
@@ -184,18 +197,21 @@ class MrpProduction(models.Model):
 
     def action_view_cascade_children(self):
         self.ensure_one()
+        self.check_access("read")
         return self.cascade_child_production_ids._cascade_action(
             _("Made for %(production)s", production=self.name)
         )
 
     def action_view_cascade_parents(self):
         self.ensure_one()
+        self.check_access("read")
         return self.cascade_parent_production_ids._cascade_action(
             _("%(production)s is made for", production=self.name)
         )
 
     def action_view_cascade_purchases(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
         action.update(
             {
@@ -215,6 +231,8 @@ class MrpProduction(models.Model):
         return res
 
     def _cascade_replenishment_orderpoints(self):
+        # sudo: confirming an MO triggers rules as superuser in Odoo too; the
+        # rules, lines and MOs read here and below only serve to link them.
         moves = self.move_raw_ids.filtered(lambda m: m.state != "cancel")
         if not moves:
             return self.env["stock.warehouse.orderpoint"]
@@ -231,6 +249,7 @@ class MrpProduction(models.Model):
         )
 
     def _cascade_replenishment_snapshot(self):
+        # sudo: see _cascade_replenishment_orderpoints.
         orderpoints = self._cascade_replenishment_orderpoints()
         if not orderpoints:
             return None
@@ -244,6 +263,7 @@ class MrpProduction(models.Model):
                 ]
             )
         )
+        # sudo: the rules' MOs in every state the user may not read.
         productions = (
             self.env["mrp.production"]
             .sudo()
@@ -263,6 +283,8 @@ class MrpProduction(models.Model):
     def _cascade_link_replenishments(self, snapshot):
         if not snapshot:
             return
+        # sudo: see _cascade_replenishment_orderpoints; the links are written
+        # on MOs the user just confirmed.
         orderpoints = snapshot["orderpoints"]
         lines = (
             self.env["purchase.order.line"]
@@ -277,6 +299,7 @@ class MrpProduction(models.Model):
                 lambda line: line.product_qty > snapshot["lines"].get(line.id, 0.0)
             )
         )
+        # sudo: the rules' MOs in every state the user may not read.
         productions = (
             self.env["mrp.production"]
             .sudo()
@@ -289,6 +312,7 @@ class MrpProduction(models.Model):
             .filtered(lambda p: p.product_qty > snapshot["productions"].get(p.id, 0.0))
         ) - self
         # several MOs confirmed together: link to those needing the product
+        # sudo: the links are the system's record of what confirmation caused.
         for production in self.sudo():
             products = production.move_raw_ids.product_id
             line_ids = [line.id for line in lines if line.product_id in products]
@@ -312,6 +336,7 @@ class MrpProduction(models.Model):
 
     def action_view_per_order_sales(self):
         self.ensure_one()
+        self.check_access("read")
         return self.per_order_sale_ids._per_order_action(
             _("Sales orders replenished by %(name)s", name=self.name)
         )

@@ -8,7 +8,10 @@ import time
 from psycopg2 import OperationalError, errorcodes
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import float_compare, split_every
+
+from ..tools.relay import relay
 
 from .stock_warehouse_orderpoint import CONCURRENCY_PGCODES
 
@@ -17,6 +20,7 @@ _logger = logging.getLogger(__name__)
 MAX_BATCH_TRIES = 5
 #: Totals of a run, summed from its batches.
 BATCH_COUNTERS = (
+    "rule_count",
     "evaluated_count",
     "procured_count",
     "busy_count",
@@ -77,7 +81,7 @@ class MtoSchedulerRun(models.Model):
     )
     date_start = fields.Datetime(readonly=True)
     date_end = fields.Datetime(compute="_compute_totals")
-    rule_count = fields.Integer(string="Rules", readonly=True)
+    rule_count = fields.Integer(string="Rules", compute="_compute_totals")
     batch_ids = fields.One2many(
         "mto.scheduler.run.batch", "run_id", string="Batch Details", readonly=True
     )
@@ -147,30 +151,57 @@ class MtoSchedulerRun(models.Model):
     # ------------------------------------------------------------------ actions
     @api.model
     def action_run_now(self):
-        """Managers start the scheduler from Inventory: queue a run and wake the
-        scheduled action up, then show the run (its progress updates as batches
-        are committed)."""
-        self.env["stock.warehouse.orderpoint"].check_access("write")
+        """Inventory Administrators start the scheduler from Inventory: queue a
+        run for each of their allowed companies (one run when they are allowed
+        every company) and wake the scheduled action up, then show the runs
+        (their progress updates as batches are committed)."""
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(
+                _(
+                    "Only Inventory Administrators can run the scheduler now. Ask "
+                    "one, or wait for the scheduled action."
+                )
+            )
         now = fields.Datetime.to_string(fields.Datetime.now())
-        run = self.create(
-            {"name": _("Run of %s", now), "user_id": self.env.uid, "company_id": False}
+        # sudo: runs are an audit trail only code writes; the manager was
+        # checked above and the runs are limited to their allowed companies.
+        runs = self.sudo().create(
+            [
+                {"name": _("Run of %s", now), "user_id": self.env.uid, **values}
+                for values in self._mto_scope_values(self.env.companies)
+            ]
         )
+        # sudo: waking Odoo's scheduled action up needs no cron rights.
         self.env.ref("stock.ir_cron_scheduler_action").sudo()._trigger()
-        return {
+        action = {
             "type": "ir.actions.act_window",
+            "name": _("Replenishment Runs"),
             "res_model": self._name,
-            "res_id": run.id,
-            "view_mode": "form",
             "target": "current",
         }
+        if len(runs) == 1:
+            return {**action, "res_id": runs.id, "view_mode": "form"}
+        return {**action, "domain": [("id", "in", runs.ids)], "view_mode": "list,form"}
+
+    @api.model
+    def _mto_scope_values(self, companies):
+        """Values of the runs covering ``companies``: one run of every company
+        when they are all of them (or none is given), else one run each."""
+        # sudo: only counts the companies, to tell "all of them".
+        every = self.env["res.company"].sudo().search([])
+        if not companies or companies == every:
+            return [{"company_id": False}]
+        return [{"company_id": company.id} for company in companies]
 
     # ---------------------------------------------------------------- processing
     @api.model
-    def _mto_start(self, company_id=False, mode="cron"):
-        """The run to process now (the oldest queued one, else a new one), with
-        its batches created. Runs left unfinished by a process that died are
-        marked interrupted: their committed batches stay, and this run orders
-        only what is still missing."""
+    def _mto_start(self, companies, mode="cron"):
+        """The runs to process now, with their batches created: for every
+        company (``companies`` empty, the scheduled action), the queued runs and
+        a new run for the companies they leave out; else a new run for each of
+        ``companies``. Runs left unfinished by a process that died are marked
+        interrupted: their committed batches stay, and this run orders only
+        what is still missing."""
         # Batches of a queue_job run still wait for their jobs: only runs done
         # in-process can have been stopped halfway.
         self.search(
@@ -180,30 +211,64 @@ class MtoSchedulerRun(models.Model):
                 ("batch_ids.state", "=", "pending"),
             ]
         ).write({"interrupted": True})
-        run = self.search([("started", "=", False)], order="id", limit=1)
-        if not run:
+        runs = self.browse()
+        scope = companies
+        if not companies:
+            runs = self.search([("started", "=", False)], order="id")
+            if runs.filtered(lambda run: not run.company_id):
+                scope = None
+            else:
+                # sudo: the scheduled action covers every company.
+                every = self.env["res.company"].sudo().search([])
+                scope = (every - runs.company_id) if runs else every
+        if scope:
             now = fields.Datetime.to_string(fields.Datetime.now())
-            run = self.create({"name": _("Run of %s", now)})
-        company_id = company_id or run.company_id.id
+            runs |= self.create(
+                [
+                    {"name": _("Run of %s", now), "user_id": self.env.uid, **values}
+                    for values in self._mto_scope_values(scope)
+                ]
+            )
+        for run in runs:
+            run._mto_plan(mode)
+        return runs
+
+    def _mto_plan(self, mode):
+        """Start the run: its rules split into batches, each of one company
+        and of that company's batch size."""
+        self.ensure_one()
         domain = self.env["procurement.group"]._get_orderpoint_domain(
-            company_id=company_id
+            company_id=self.company_id.id
         )
-        rule_ids = self.env["stock.warehouse.orderpoint"].sudo().search(domain).ids
-        batch_size = max(1, self.env.company.mto_scheduler_batch_size or 1000)
-        run.write(
+        # sudo: the run was limited to its caller's companies by the caller.
+        rules = self.env["stock.warehouse.orderpoint"].sudo().search_fetch(
+            domain, ["company_id"], order="id"
+        )
+        batches = []
+        for company, company_rules in rules.grouped("company_id").items():
+            size = company.mto_scheduler_batch_size or 1000
+            for ids in split_every(size, company_rules.ids):
+                batches.append(
+                    {
+                        "sequence": len(batches),
+                        "company_id": company.id,
+                        "rule_ids": list(ids),
+                        "rule_count": len(ids),
+                    }
+                )
+        self.write(
             {
                 "started": True,
                 "mode": mode,
-                "company_id": company_id or False,
                 "date_start": fields.Datetime.now(),
-                "rule_count": len(rule_ids),
-                "batch_ids": [
-                    (0, 0, {"sequence": index, "rule_ids": batch})
-                    for index, batch in enumerate(split_every(batch_size, rule_ids))
-                ],
+                "batch_ids": [fields.Command.create(vals) for vals in batches],
             }
         )
-        return run
+
+    def _mto_process_batches(self, use_new_cursor=False):
+        """Process the run's batches in this process, one after the other."""
+        for batch in self.batch_ids:
+            batch._mto_process_with_retries(use_new_cursor=use_new_cursor)
 
     def _mto_enqueue_batches(self):
         """One queue_job job per batch. The identity key is made of the batch's
@@ -212,6 +277,7 @@ class MtoSchedulerRun(models.Model):
         self.ensure_one()
         batches = self.batch_ids
         keys = {batch: batch._mto_identity_key() for batch in batches}
+        # sudo: only the identity keys of waiting jobs are read.
         waiting = set(
             self.env["queue.job"]
             .sudo()
@@ -247,7 +313,9 @@ class MtoSchedulerRunBatch(models.Model):
         "mto.scheduler.run", required=True, ondelete="cascade", index=True
     )
     sequence = fields.Integer(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
     rule_ids = fields.Json(readonly=True)
+    rule_count = fields.Integer(string="Rules", readonly=True)
     state = fields.Selection(
         [("pending", "Pending"), ("done", "Done"), ("skipped", "Already queued")],
         default="pending",
@@ -300,6 +368,8 @@ class MtoSchedulerRunBatch(models.Model):
         """Evaluate the batch's rules and replenish those that need it."""
         self.ensure_one()
         started = time.time()
+        # sudo: a batch is code's work (scheduled action, job or a checked
+        # caller), replenishing as Odoo's scheduler does, as superuser.
         Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
         # The lock comes first: this transaction's snapshot starts with it.
         locked = Orderpoint.browse(self.rule_ids)._mto_lock_for_procurement(
@@ -313,7 +383,7 @@ class MtoSchedulerRunBatch(models.Model):
         due = locked.filtered(_qty_due)
         for company, orderpoints in due.grouped("company_id").items():
             orderpoints.with_company(company).with_context(
-                mto_locked=True
+                **relay(mto_locked=True)
             )._procure_orderpoint_confirm(
                 use_new_cursor=False, company_id=company, raise_user_error=False
             )
@@ -327,6 +397,7 @@ class MtoSchedulerRunBatch(models.Model):
                 ("purchase.order.line", last_line),
                 ("mrp.production", last_mo),
             ):
+                # sudo: counts what this batch created, in every company.
                 for orderpoint, count in (
                     self.env[model]
                     .sudo()
@@ -346,6 +417,7 @@ class MtoSchedulerRunBatch(models.Model):
                     .filtered(_qty_due)
                     ._mto_procurement_failures()
                 )
+        # sudo: the audit trail is written by code only.
         self.sudo().write(
             {
                 "state": "done",
@@ -358,6 +430,7 @@ class MtoSchedulerRunBatch(models.Model):
             }
         )
         if failures:
+            # sudo: the audit trail is written by code only.
             self.env["mto.scheduler.run.failure"].sudo().create(
                 [
                     {

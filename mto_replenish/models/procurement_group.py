@@ -1,7 +1,10 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+from ..tools.relay import relay
 
 
 class ProcurementGroup(models.Model):
@@ -12,19 +15,50 @@ class ProcurementGroup(models.Model):
         """Reordering rules in batches, each committed on its own and recorded in
         a run summary; with OCA's queue_job installed (and when running in the
         background), each batch becomes a job. Odoo's other scheduler tasks
-        (reservations, quants) follow unchanged."""
+        (reservations, quants) follow unchanged.
+
+        The scheduled action (the superuser) evaluates every company. Any other
+        caller is checked first, before anything is read or committed: one whom
+        Odoo refuses the reordering rules gets Odoo's AccessError, the others a
+        run over their allowed companies only.
+        """
+        companies = self._mto_scheduler_companies(company_id)
         use_jobs = use_new_cursor and "queue.job" in self.env
         mode = "job" if use_jobs else ("cron" if use_new_cursor else "sync")
-        run = self.env["mto.scheduler.run"].sudo()._mto_start(company_id, mode=mode)
-        if use_new_cursor:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        if use_jobs:
-            run._mto_enqueue_batches()
-        else:
-            for batch in run.batch_ids:
-                batch._mto_process_with_retries(use_new_cursor=use_new_cursor)
+        # sudo: run records are an audit trail only code writes (see
+        # security/ir.model.access.csv); the caller's scope is in `companies`.
+        Run = self.env["mto.scheduler.run"].sudo()
+        for run in Run._mto_start(companies, mode=mode):
+            if use_new_cursor:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if use_jobs:
+                run._mto_enqueue_batches()
+            else:
+                run._mto_process_batches(use_new_cursor=use_new_cursor)
         if use_new_cursor:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return super(
-            ProcurementGroup, self.with_context(mto_orderpoints_done=True)
+            ProcurementGroup, self.with_context(**relay(mto_orderpoints_done=True))
         )._run_scheduler_tasks(use_new_cursor=use_new_cursor, company_id=company_id)
+
+    @api.model
+    def _mto_scheduler_companies(self, company_id=False):
+        """The companies whose rules this call may evaluate: every company (or
+        ``company_id``) for the superuser, else the caller's allowed companies,
+        after Odoo's own access check on reordering rules."""
+        Company = self.env["res.company"]
+        if self.env.su:
+            return Company.browse(company_id) if company_id else Company
+        self.env["stock.warehouse.orderpoint"].check_access("read")
+        allowed = self.env.companies
+        if company_id:
+            if company_id not in allowed.ids:
+                raise AccessError(
+                    _(
+                        "You may not run the scheduler for company %(company)s: it "
+                        "is not among your allowed companies.",
+                        company=company_id,
+                    )
+                )
+            return Company.browse(company_id)
+        return allowed

@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 
+from ..tools.relay import received, relay
+
 from ..tools import promise as promise_tools
 from .product_template import PER_ORDER_SYNC_FIELDS
 
@@ -26,20 +28,20 @@ class ProductProduct(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         products = super(
-            ProductProduct, self.with_context(per_order_skip_sync=True)
+            ProductProduct, self.with_context(**relay(per_order_skip_sync=True))
         ).create(vals_list)
         products = products.with_env(self.env)
-        if not self.env.context.get("per_order_skip_sync") and any(
+        if not received(self.env.context, "per_order_skip_sync") and any(
             PER_ORDER_SYNC_FIELDS & set(vals) for vals in vals_list
         ):
             products._per_order_sync_rules()
         return products
 
     def write(self, vals):
-        res = super(ProductProduct, self.with_context(per_order_skip_sync=True)).write(
-            vals
-        )
-        if not self.env.context.get("per_order_skip_sync") and (
+        res = super(
+            ProductProduct, self.with_context(**relay(per_order_skip_sync=True))
+        ).write(vals)
+        if not received(self.env.context, "per_order_skip_sync") and (
             PER_ORDER_SYNC_FIELDS & set(vals)
         ):
             self._per_order_sync_rules()
@@ -336,6 +338,7 @@ class ProductProduct(models.Model):
 
     def _promise_route_kinds(self, warehouse):
         """Route id -> (sequence, kind) for the routes that buy or manufacture."""
+        # sudo: reads only which routes buy or manufacture, for the promise.
         rules = (
             self.env["stock.rule"]
             .sudo()

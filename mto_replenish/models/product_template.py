@@ -6,6 +6,8 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.relay import received, relay
+
 #: Product fields whose change can add or remove per-order (0/0/1) rules.
 PER_ORDER_SYNC_FIELDS = frozenset(
     {"route_ids", "active", "is_storable", "type", "company_id"}
@@ -79,10 +81,10 @@ class ProductTemplate(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         templates = super(
-            ProductTemplate, self.with_context(per_order_skip_sync=True)
+            ProductTemplate, self.with_context(**relay(per_order_skip_sync=True))
         ).create(vals_list)
         templates = templates.with_env(self.env)
-        if not self.env.context.get("per_order_skip_sync") and any(
+        if not received(self.env.context, "per_order_skip_sync") and any(
             PER_ORDER_SYNC_FIELDS & set(vals) for vals in vals_list
         ):
             templates.with_context(
@@ -91,10 +93,10 @@ class ProductTemplate(models.Model):
         return templates
 
     def write(self, vals):
-        res = super(ProductTemplate, self.with_context(per_order_skip_sync=True)).write(
-            vals
-        )
-        if not self.env.context.get("per_order_skip_sync") and (
+        res = super(
+            ProductTemplate, self.with_context(**relay(per_order_skip_sync=True))
+        ).write(vals)
+        if not received(self.env.context, "per_order_skip_sync") and (
             PER_ORDER_SYNC_FIELDS & set(vals)
         ):
             self.with_context(
@@ -109,6 +111,7 @@ class ProductTemplate(models.Model):
         when one of them cannot be replenished per order. Rules made by hand are
         left alone and listed in the returned notification.
         """
+        self.check_access("write")
         templates = self.with_context(active_test=False)
         conflicts = templates._per_order_get_conflicts()
         if conflicts:
@@ -120,7 +123,7 @@ class ProductTemplate(models.Model):
             )
         route = self._per_order_default_route()
         missing = templates.filtered(lambda t: not t._per_order_is_ticked())
-        missing.with_context(per_order_skip_sync=True).write(
+        missing.with_context(**relay(per_order_skip_sync=True)).write(
             {"route_ids": [fields.Command.link(route.id)]}
         )
         report = templates.product_variant_ids._per_order_sync_rules()
@@ -289,14 +292,8 @@ class ProductTemplate(models.Model):
         actions = set()
         for route in routes:
             actions |= per_order_route_actions(route)
-        if "buy" in actions and not self.seller_ids:
-            messages.append(
-                _(
-                    "%(product)s is bought but has no vendor: add one in its "
-                    "Purchase tab.",
-                    product=product,
-                )
-            )
+        if "buy" in actions:
+            messages += self._per_order_vendor_conflicts(warehouses)
         if "manufacture" in actions and not self.bom_ids.filtered(
             lambda b: b.type == "normal"
         ):
@@ -308,6 +305,36 @@ class ProductTemplate(models.Model):
                 )
             )
         return messages
+
+    def _per_order_vendor_conflicts(self, warehouses):
+        """A message per company of ``warehouses`` (the product's own company
+        when it has one) where no vendor line of the product may be used: a
+        vendor line of another company does not count."""
+        self.ensure_one()
+        companies = self.company_id or warehouses.company_id
+        if not self.seller_ids:
+            return [
+                _(
+                    "%(product)s is bought but has no vendor: add one in its "
+                    "Purchase tab.",
+                    product=self.display_name,
+                )
+            ]
+        return [
+            _(
+                "%(product)s is bought but has no vendor for the company "
+                "%(company)s: its vendor lines belong to other companies. Add a "
+                "vendor line for %(company)s (or one without a company) in its "
+                "Purchase tab.",
+                product=self.display_name,
+                company=company.name,
+            )
+            for company in companies
+            if not self.seller_ids.filtered(
+                lambda seller, company=company: not seller.company_id
+                or seller.company_id == company
+            )
+        ]
 
     @api.model
     def _per_order_format_conflicts(self, conflicts):

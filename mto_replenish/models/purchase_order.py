@@ -28,6 +28,7 @@ class PurchaseOrder(models.Model):
 
     def action_view_per_order_sales(self):
         self.ensure_one()
+        self.check_access("read")
         return self.per_order_sale_ids._per_order_action(
             _("Sales orders replenished by %(name)s", name=self.name)
         )

@@ -1,10 +1,17 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import math
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.forecast import MAX_WINDOW_DAYS
+
+#: Largest scheduler batch accepted (rules per committed transaction).
+MAX_SCHEDULER_BATCH_SIZE = 10000
+#: Largest number of rules a confirmation may replenish at once.
+MAX_TRIGGER_SYNC_LIMIT = 100000
 
 
 class ResCompany(models.Model):
@@ -55,17 +62,57 @@ class ResCompany(models.Model):
     @api.constrains("mto_scheduler_batch_size", "mto_trigger_sync_limit")
     def _check_mto_scheduler_settings(self):
         for company in self:
-            if (
-                company.mto_scheduler_batch_size < 1
-                or company.mto_trigger_sync_limit < 0
+            for label, value, low, high in (
+                (
+                    _("scheduler batch size"),
+                    company.mto_scheduler_batch_size,
+                    1,
+                    MAX_SCHEDULER_BATCH_SIZE,
+                ),
+                (
+                    _("confirmation limit"),
+                    company.mto_trigger_sync_limit,
+                    0,
+                    MAX_TRIGGER_SYNC_LIMIT,
+                ),
             ):
-                raise ValidationError(
-                    _(
-                        "Company %(company)s: the scheduler batch size must be at "
-                        "least 1 and the confirmation limit 0 or more.",
-                        company=company.name,
+                if not low <= value <= high:
+                    raise ValidationError(
+                        _(
+                            "Company %(company)s: the %(setting)s must be between "
+                            "%(low)s and %(high)s, not %(value)s. Enter a number in "
+                            "that range in Inventory > Configuration > Settings.",
+                            company=company.name,
+                            setting=label,
+                            low=low,
+                            high=high,
+                            value=value,
+                        )
                     )
-                )
+
+    @api.constrains("po_lead", "days_to_purchase", "manufacturing_lead", "security_lead")
+    def _check_lead_days_finite(self):
+        """Odoo accepts any float in these lead times; NaN or infinity would make
+        every promise and forecast date meaningless."""
+        for company in self:
+            for fname in (
+                "po_lead",
+                "days_to_purchase",
+                "manufacturing_lead",
+                "security_lead",
+            ):
+                if not math.isfinite(company[fname] or 0.0):
+                    raise ValidationError(
+                        _(
+                            "Company %(company)s: %(field)s must be a number of days, "
+                            "not %(value)s.",
+                            company=company.name,
+                            field=company._fields[fname].get_description(
+                                self.env
+                            )["string"],
+                            value=company[fname],
+                        )
+                    )
 
     @api.constrains("horizon_days")
     def _check_horizon_days(self):

@@ -92,7 +92,9 @@ class SaleOrder(models.Model):
     )
     def _compute_cascade_productions(self):
         for order in self:
-            productions = order.sudo()._cascade_collect()[0].sudo(False)
+            # sudo: the cascade crosses documents the user may not read; only
+            # those they can read are shown and counted.
+            productions = order.sudo()._cascade_collect()[0]._filtered_access("read")
             order.cascade_production_ids = productions
             order.cascade_production_count = len(productions)
 
@@ -104,14 +106,17 @@ class SaleOrder(models.Model):
     )
     def _compute_cascade_purchases(self):
         for order in self:
-            purchase_lines = order.sudo()._cascade_collect()[1].sudo(False)
-            order.cascade_purchase_line_ids = purchase_lines
-            orders = purchase_lines.sudo().order_id.sudo(False)
+            # sudo: as in _compute_cascade_productions.
+            every_line = order.sudo()._cascade_collect()[1]
+            order.cascade_purchase_line_ids = every_line._filtered_access("read")
+            orders = every_line.sudo().order_id.sudo(False)._filtered_access("read")
             order.cascade_purchase_order_ids = orders
             order.cascade_purchase_count = len(orders)
 
     def _cascade_collect(self):
-        """MOs and purchase lines below these orders, walked level by level."""
+        """MOs and purchase lines below these orders, walked level by level (all
+        of them: callers filter what a user may read)."""
+        # sudo: the walk reads moves and MOs of every company the cascade crossed.
         if not self.ids:
             return self.env["mrp.production"], self.env["purchase.order.line"]
         Production = self.env["mrp.production"].sudo()
@@ -122,6 +127,7 @@ class SaleOrder(models.Model):
                 ("sale_line_id", "in", self.order_line.ids),
             ]
         )
+        # sudo: as above, the moves of these orders in every company.
         moves = (
             self.env["stock.move"].sudo().search([("group_id.sale_id", "in", self.ids)])
         )
@@ -136,12 +142,14 @@ class SaleOrder(models.Model):
 
     def action_view_cascade_productions(self):
         self.ensure_one()
+        self.check_access("read")
         return self.cascade_production_ids._cascade_action(
             _("Manufacturing for %(order)s", order=self.name)
         )
 
     def action_view_cascade_purchases(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
         action.update(
             {
@@ -251,6 +259,7 @@ class SaleOrder(models.Model):
 
     def action_view_per_order_purchases(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
         action.update(
             {
@@ -263,6 +272,7 @@ class SaleOrder(models.Model):
 
     def action_view_per_order_productions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "mrp.mrp_production_action"
         )
@@ -295,9 +305,16 @@ class SaleOrder(models.Model):
         todo = self.filtered(
             lambda o: o.state == "sale" and o.company_id.mto_cancel_replenishment
         )
-        collected = {order: order.sudo()._cascade_collect() for order in todo}
+        # sudo: the company chose to cancel the draft replenishment made only for
+        # a cancelled order; the user who may cancel the order may not have
+        # purchase or manufacturing rights.
+        collected = {
+            order: [records.sudo() for records in order.sudo()._cascade_collect()]
+            for order in todo
+        }
         res = super()._action_cancel()
         for order in todo:
+            # sudo: see above.
             order.sudo()._mto_cancel_replenishment(*collected[order])
         return res
 

@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from odoo import models
 
+from ..tools.relay import relay
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -52,11 +54,16 @@ class StockMove(models.Model):
         sales orders say so. Per-order (0/0/1) rules learn which sales orders
         triggered them, so their RFQ line or MO records it (no reservation).
         """
+        # sudo: reads Odoo's own switch, as Odoo's _trigger_scheduler does.
         if not self or (
             self.env["ir.config_parameter"].sudo().get_param("stock.no_auto_scheduler")
         ):
             return
-        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        # sudo: replenishment is the system's work, whoever confirmed the moves
+        # (a salesperson has no purchase or manufacturing rights, and Odoo's
+        # own procurement buys and manufactures as superuser); the rules are
+        # those of the moves' own products and companies.
+        Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
         candidates = Orderpoint.search(
             [
                 ("product_id", "in", self.product_id.ids),
@@ -103,7 +110,7 @@ class StockMove(models.Model):
                 continue
             orderpoints.with_context(
                 origins=origins_by_company[company],
-                per_order_trigger_sales=dict(sales),
+                **relay(per_order_trigger_sales=dict(sales)),
             )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
 
     def _mto_sale_orders(self):

@@ -6,6 +6,8 @@ from collections import defaultdict
 from odoo import SUPERUSER_ID, Command, api, models
 from odoo.tools import float_compare
 
+from ..tools.relay import relay
+
 
 def per_order_sale_commands(values):
     """Values linking a new or raised RFQ line / MO to the sales orders of a
@@ -78,7 +80,7 @@ class StockRule(models.Model):
                 link_sales.setdefault(orderpoint.id, []).extend(sale_ids)
         if native:
             super(
-                StockRule, self.with_context(per_order_link_sales=link_sales)
+                StockRule, self.with_context(**relay(per_order_link_sales=link_sales))
             )._run_manufacture(native)
         if separate:
             self._per_order_run_manufacture_separate(separate)
@@ -91,6 +93,7 @@ class StockRule(models.Model):
         orderpoints = self.env["stock.warehouse.orderpoint"].concat(
             *[p.values["orderpoint_id"] for p, __ in procurements]
         )
+        # sudo: procurement runs as superuser (as Odoo's _run_manufacture).
         open_productions = (
             self.env["mrp.production"]
             .sudo()
@@ -124,6 +127,7 @@ class StockRule(models.Model):
             production = by_key.get(key)
             if production:
                 qty = production.product_uom_qty + procurement.product_qty
+                # sudo: raising the MO is procurement's work, as superuser.
                 self.env["change.production.qty"].sudo().with_context(
                     skip_activity=True
                 ).create(
@@ -142,6 +146,7 @@ class StockRule(models.Model):
             vals_list.append(rule._prepare_mo_vals(*procurement, bom))
             procs.append(procurement)
         for company_id, (vals_list, procs) in new_by_company.items():
+            # sudo: Odoo's own _run_manufacture creates MOs the same way.
             productions = (
                 self.env["mrp.production"]
                 .with_user(SUPERUSER_ID)

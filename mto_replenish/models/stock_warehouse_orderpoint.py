@@ -16,6 +16,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import LazyTranslate, frozendict, html2plaintext, split_every
 
 from ..tools import forecast as fc
+from ..tools.relay import received, relay
 
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
@@ -55,9 +56,13 @@ def _procure_in_new_transaction(dbname, uid, context, ids, company_id):
         with registry.cursor() as cr:
             env = api.Environment(cr, uid, context)
             try:
+                # sudo: procurement runs as superuser in Odoo too (stock.move
+                # _trigger_scheduler); the rules were chosen by server code.
                 orderpoints = env["stock.warehouse.orderpoint"].sudo().browse(ids)
                 locked = orderpoints.exists()._mto_lock_for_procurement()
-                locked.with_context(mto_locked=True)._procure_orderpoint_confirm(
+                locked.with_context(
+                    **relay(mto_locked=True)
+                )._procure_orderpoint_confirm(
                     company_id=company_id, raise_user_error=False
                 )
                 cr.commit()  # pylint: disable=invalid-commit
@@ -318,6 +323,7 @@ class StockWarehouseOrderpoint(models.Model):
         """Turn these rules into automatic 0/0/1 per-order rules and tick the
         per-order route on their products. Works on many rules; refuses, listing
         every offending product, when one cannot be replenished per order."""
+        self.check_access("write")
         templates = self.product_id.product_tmpl_id
         # Converting is the fix for per-order rules that drifted from 0/0/1.
         conflicts = templates._per_order_get_conflicts(fixing_rules=self)
@@ -331,7 +337,7 @@ class StockWarehouseOrderpoint(models.Model):
         self.with_context(active_test=False)._per_order_make_001()
         route = templates._per_order_default_route()
         templates.filtered(lambda t: not t._per_order_is_ticked()).with_context(
-            per_order_skip_sync=True
+            **relay(per_order_skip_sync=True)
         ).write({"route_ids": [fields.Command.link(route.id)]})
         return True
 
@@ -415,7 +421,7 @@ class StockWarehouseOrderpoint(models.Model):
 
     def _prepare_procurement_values(self, date=False, group=False):
         values = super()._prepare_procurement_values(date=date, group=group)
-        sales = self.env.context.get("per_order_sale_ids_by_op") or {}
+        sales = received(self.env.context, "per_order_sale_ids_by_op") or {}
         if self.is_per_order and sales.get(self.id):
             values["per_order_sale_ids"] = list(sales[self.id])
         return values
@@ -423,10 +429,10 @@ class StockWarehouseOrderpoint(models.Model):
     def _procure_orderpoint_confirm(
         self, use_new_cursor=False, company_id=None, raise_user_error=True
     ):
-        if self.env.context.get("mto_orderpoints_done"):
+        if received(self.env.context, "mto_orderpoints_done"):
             # The scheduler already processed the rules in committed batches.
             return {}
-        if not use_new_cursor and not self.env.context.get("mto_locked"):
+        if not use_new_cursor and not received(self.env.context, "mto_locked"):
             # Concurrent transactions never replenish the same rule from
             # snapshots that miss each other's orders: a rule busy elsewhere is
             # replenished right after this transaction commits (see
@@ -437,7 +443,7 @@ class StockWarehouseOrderpoint(models.Model):
         per_order = self.filtered("is_per_order")
         if per_order:
             self = self.with_context(
-                per_order_sale_ids_by_op=per_order._per_order_demand_sales()
+                **relay(per_order_sale_ids_by_op=per_order._per_order_demand_sales())
             )
         return super()._procure_orderpoint_confirm(
             use_new_cursor=use_new_cursor,
@@ -454,7 +460,7 @@ class StockWarehouseOrderpoint(models.Model):
         scheduler, the open deliveries inside each rule's window that no
         per-order replenishment covers yet.
         """
-        triggered = self.env.context.get("per_order_trigger_sales")
+        triggered = received(self.env.context, "per_order_trigger_sales")
         if triggered is not None:
             return {
                 rule.id: triggered[rule.product_id.id]
@@ -637,6 +643,7 @@ class StockWarehouseOrderpoint(models.Model):
     def action_mto_explain_replenishment(self):
         """Open the explanation of this rule's to-order quantity."""
         self.ensure_one()
+        self.check_access("read")
         wizard = self.env["mto.replenishment.explanation"].create(
             {"orderpoint_id": self.id}
         )
@@ -736,6 +743,8 @@ class StockWarehouseOrderpoint(models.Model):
             return []
         warning = self.env.ref("mail.mail_activity_data_warning")
         notes = {}
+        # sudo: only the notes of Odoo's own procurement warnings on these
+        # rules' products are read, for the run's failure list.
         for activity in (
             self.env["mail.activity"]
             .sudo()
@@ -768,11 +777,15 @@ class StockWarehouseOrderpoint(models.Model):
             return
         if "queue.job" in self.env:
             digest = hashlib.sha1(",".join(map(str, sorted(self.ids))).encode())
+            # sudo: the job replenishes the rules as Odoo's procurement does (as
+            # superuser), whoever confirmed the order.
             self.sudo().with_delay(
                 identity_key=f"mto_replenish.trigger:{digest.hexdigest()}",
                 description=_("Replenish %s reordering rules", len(self)),
             )._mto_procure_queued()
         else:
+            # sudo: a salesperson confirming the order cannot write rules nor
+            # trigger crons; only this flag and the wake-up are written.
             self.sudo().write({"mto_trigger_pending": True})
             self.env.ref("mto_replenish.ir_cron_procure_pending").sudo()._trigger()
         for order in sale_orders:
@@ -791,20 +804,22 @@ class StockWarehouseOrderpoint(models.Model):
         locked = self.exists()._mto_lock_for_procurement()
         for company, orderpoints in locked.grouped("company_id").items():
             orderpoints.with_company(company).with_context(
-                mto_locked=True
+                **relay(mto_locked=True)
             )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
         locked.filtered("mto_trigger_pending").write({"mto_trigger_pending": False})
 
     @api.model
     def _mto_cron_procure_pending(self, batch_size=500, use_new_cursor=True):
         """Scheduled action: replenish the queued rules in committed batches."""
+        # sudo: a scheduled action (run by the superuser) over every company's
+        # queued rules, as Odoo's own scheduler.
         pending = self.sudo().search([("mto_trigger_pending", "=", True)])
         for ids in split_every(batch_size, pending.ids):
             if not use_new_cursor:
-                self.sudo().browse(ids)._mto_procure_queued()
+                pending.browse(ids)._mto_procure_queued()
                 continue
             with self.env.registry.cursor() as cr:
-                env = self.env(cr=cr)
-                batch = env["stock.warehouse.orderpoint"].sudo().browse(ids)
+                env = self.env(cr=cr, su=True)
+                batch = env["stock.warehouse.orderpoint"].browse(ids)
                 batch._mto_procure_queued()
                 cr.commit()  # pylint: disable=invalid-commit

@@ -15,6 +15,7 @@ explained term by term and tested without a database:
 """
 
 import datetime
+import math
 from dataclasses import asdict, dataclass
 
 #: Upper bound accepted for horizon and visibility days (ten years).
@@ -29,6 +30,8 @@ def window_days_error(value):
     """Return None when ``value`` is an acceptable number of days, else why not."""
     if value is None or value is False:
         return None
+    if not math.isfinite(value):
+        return "not a number"
     if value < 0:
         return "negative"
     if value > MAX_WINDOW_DAYS:
