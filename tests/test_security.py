@@ -338,7 +338,9 @@ def test_scheduler_refused_or_scoped(server):
         assert (outcome, changed) == ("AccessError", False), method
     # Run Scheduler Now: Inventory Administrators only.
     for role in ("portal", "salesman", "stock_user"):
-        outcome, changed = _attempt(clients[role], "mto.scheduler.run", "action_run_now", [])
+        outcome, changed = _attempt(
+            clients[role], "mto.scheduler.run", "action_run_now", []
+        )
         assert (outcome, changed) == ("AccessError", False), role
     outcome, changed = _attempt(
         clients["stock_admin"], "mto.scheduler.run", "action_run_now", []
@@ -377,127 +379,127 @@ BUTTONS = (
         "stock.warehouse.orderpoint",
         "explain_replenishment",
         lambda d: [[d["rule"]]],
-        ('AccessError', 'AccessError', 'ok', 'ok'),
+        ("AccessError", "AccessError", "ok", "ok"),
     ),
     (
         "stock.warehouse.orderpoint",
         "action_mto_explain_replenishment",
         lambda d: [[d["rule"]]],
-        ('AccessError', 'AccessError', 'ok', 'ok'),
+        ("AccessError", "AccessError", "ok", "ok"),
     ),
     (
         "sale.order",
         "action_view_cascade_productions",
         lambda d: [[d["orders"]["salesman"]]],
-        ('AccessError', 'ok', 'ok', 'ok'),
+        ("AccessError", "ok", "ok", "ok"),
     ),
     (
         "sale.order",
         "action_view_cascade_purchases",
         lambda d: [[d["orders"]["salesman"]]],
-        ('AccessError', 'ok', 'ok', 'ok'),
+        ("AccessError", "ok", "ok", "ok"),
     ),
     (
         "sale.order",
         "action_view_per_order_purchases",
         lambda d: [[d["orders"]["salesman"]]],
-        ('AccessError', 'AccessError', 'AccessError', 'AccessError'),
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
     ),
     (
         "sale.order",
         "action_view_per_order_productions",
         lambda d: [[d["orders"]["salesman"]]],
-        ('AccessError', 'AccessError', 'AccessError', 'AccessError'),
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
     ),
     (
         "mrp.production",
         "action_view_cascade_children",
         lambda d: [[d["production"]]],
-        ('AccessError', 'ok', 'ok', 'ok'),
+        ("AccessError", "ok", "ok", "ok"),
     ),
     (
         "mrp.production",
         "action_view_cascade_parents",
         lambda d: [[d["production"]]],
-        ('AccessError', 'ok', 'ok', 'ok'),
+        ("AccessError", "ok", "ok", "ok"),
     ),
     (
         "mrp.production",
         "action_view_cascade_purchases",
         lambda d: [[d["production"]]],
-        ('AccessError', 'ok', 'ok', 'ok'),
+        ("AccessError", "ok", "ok", "ok"),
     ),
     (
         "mrp.production",
         "action_view_per_order_sales",
         lambda d: [[d["production"]]],
-        ('AccessError', 'ok', 'AccessError', 'AccessError'),
+        ("AccessError", "ok", "AccessError", "AccessError"),
     ),
     (
         "mrp.production",
         "action_confirm",
         lambda d: [[d["draft_production"]]],
-        ('AccessError', 'ok', 'AccessError', 'AccessError'),
+        ("AccessError", "ok", "AccessError", "AccessError"),
     ),
     (
         "purchase.order",
         "action_view_per_order_sales",
         lambda d: [[d["purchase"]]],
-        ('AccessError', 'AccessError', 'AccessError', 'AccessError'),
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
     ),
     (
         "change.production.qty",
         "change_prod_qty",
         lambda d: [[d["wizard"]]],
-        ('AccessError', 'AccessError', 'AccessError', 'AccessError'),
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
     ),
     (
         "product.product",
         "explain_promise",
         lambda d: [[d["made"]]],
-        ('AccessError', 'ok', 'ok', 'ok'),
+        ("AccessError", "ok", "ok", "ok"),
     ),
     (
         "product.template",
         "action_create_per_order_rules",
         lambda d: [[d["to_tick"]]],
-        ('AccessError', 'AccessError', 'AccessError', 'ok+'),
+        ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (
         "stock.warehouse.orderpoint",
         "action_convert_to_per_order",
         lambda d: [[d["rule"]]],
-        ('AccessError', 'AccessError', 'AccessError', 'ok+'),
+        ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (
         "product.product",
         "create",
         lambda d: [{"name": "Created over RPC", "is_storable": True}],
-        ('AccessError', 'AccessError', 'AccessError', 'ok+'),
+        ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (
         "product.template",
         "create",
         lambda d: [{"name": "Template over RPC", "is_storable": True}],
-        ('AccessError', 'AccessError', 'AccessError', 'ok+'),
+        ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (
         "product.product",
         "write",
         lambda d: [[d["made"]], {"description": "written over RPC"}],
-        ('AccessError', 'AccessError', 'AccessError', 'ok+'),
+        ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (
         "product.template",
         "write",
         lambda d: [[d["made_tmpl"]], {"route_ids": [[4, d["route"]]]}],
-        ('AccessError', 'AccessError', 'AccessError', 'ok+'),
+        ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (
         "stock.route",
         "write",
         lambda d: [[d["route"]], {"sequence": 3}],
-        ('AccessError', 'AccessError', 'AccessError', 'ok'),
+        ("AccessError", "AccessError", "AccessError", "ok"),
     ),
 )
 

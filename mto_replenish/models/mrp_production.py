@@ -126,8 +126,8 @@ class MrpProduction(models.Model):
                 .filtered(lambda p: not p._cascade_parents())
             )
             sale = top.procurement_group_id.sale_id | top.sale_line_id.order_id
-            production.cascade_sale_order_id = sale[:1].sudo(False)._filtered_access(
-                "read"
+            production.cascade_sale_order_id = (
+                sale[:1].sudo(False)._filtered_access("read")
             )
 
     def _cascade_children(self):

@@ -12,7 +12,6 @@ from odoo.exceptions import AccessError
 from odoo.tools import float_compare, split_every
 
 from ..tools.relay import relay
-
 from .stock_warehouse_orderpoint import CONCURRENCY_PGCODES
 
 _logger = logging.getLogger(__name__)
@@ -241,8 +240,10 @@ class MtoSchedulerRun(models.Model):
             company_id=self.company_id.id
         )
         # sudo: the run was limited to its caller's companies by the caller.
-        rules = self.env["stock.warehouse.orderpoint"].sudo().search_fetch(
-            domain, ["company_id"], order="id"
+        rules = (
+            self.env["stock.warehouse.orderpoint"]
+            .sudo()
+            .search_fetch(domain, ["company_id"], order="id")
         )
         batches = []
         for company, company_rules in rules.grouped("company_id").items():

@@ -6,9 +6,8 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 
-from ..tools.relay import received, relay
-
 from ..tools import promise as promise_tools
+from ..tools.relay import received, relay
 from .product_template import PER_ORDER_SYNC_FIELDS
 
 #: Values that make a reordering rule an automatic 0/0/1 per-order rule.

@@ -90,7 +90,9 @@ class ResCompany(models.Model):
                         )
                     )
 
-    @api.constrains("po_lead", "days_to_purchase", "manufacturing_lead", "security_lead")
+    @api.constrains(
+        "po_lead", "days_to_purchase", "manufacturing_lead", "security_lead"
+    )
     def _check_lead_days_finite(self):
         """Odoo accepts any float in these lead times; NaN or infinity would make
         every promise and forecast date meaningless."""
@@ -107,9 +109,9 @@ class ResCompany(models.Model):
                             "Company %(company)s: %(field)s must be a number of days, "
                             "not %(value)s.",
                             company=company.name,
-                            field=company._fields[fname].get_description(
-                                self.env
-                            )["string"],
+                            field=company._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
                             value=company[fname],
                         )
                     )

@@ -105,11 +105,11 @@ class TestAccess(MtoCommon):
         self.assertEqual(self._lines(self.other).product_qty, 10.0)
         run = self.env["mto.scheduler.run"].search([], limit=1)
         self.assertFalse(run.company_id)
-        self.assertEqual(set(run.batch_ids.company_id.ids), {self.company.id, self.other.id})
-        # Each company sees its own figures only.
-        auto = self.env["stock.warehouse.orderpoint"].search(
-            [("trigger", "=", "auto")]
+        self.assertEqual(
+            set(run.batch_ids.company_id.ids), {self.company.id, self.other.id}
         )
+        # Each company sees its own figures only.
+        auto = self.env["stock.warehouse.orderpoint"].search([("trigger", "=", "auto")])
         mine = len(auto.filtered(lambda op: op.company_id == self.company))
         self.env.invalidate_all()
         as_manager = run.with_user(self.manager)
