@@ -14,11 +14,21 @@ class MrpProduction(models.Model):
         "production_id",
         "sale_id",
         string="Per-order Sales Orders",
+        compute="_compute_per_order_sale_ids",
+        store=True,
         copy=False,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Sales orders whose demand made a 0/0/1 reordering rule create or "
         "raise this order. The products are not reserved for them.",
+    )
+    allocation_ids = fields.One2many(
+        "mto.replenishment.allocation",
+        "production_id",
+        string="Allocations",
+        readonly=True,
+        copy=False,
+        help="Sales order lines this order was made for, with quantities.",
     )
     per_order_sale_count = fields.Integer(
         compute="_compute_per_order_sale_count",
@@ -341,16 +351,66 @@ class MrpProduction(models.Model):
             _("Sales orders replenished by %(name)s", name=self.name)
         )
 
-    def _mto_reduce(self, qty, sale_order):
-        """Take ``qty`` (product UoM) of a cancelled sales order off this draft
-        MO, or cancel it when nothing is left. Returns what was done."""
+    @api.depends("allocation_ids.sale_order_id", "allocation_ids.kind")
+    def _compute_per_order_sale_ids(self):
+        for production in self:
+            production.per_order_sale_ids = production.allocation_ids.filtered(
+                lambda row: row.kind == "per_order"
+            ).sale_order_id
+
+    def _mto_is_started(self):
+        """True once work began: something consumed or produced, a work order
+        started, or the MO is past confirmed."""
         self.ensure_one()
-        remaining = self.product_qty - self.product_id.uom_id._compute_quantity(
-            qty, self.product_uom_id
+        return (
+            self.state not in ("draft", "confirmed")
+            or self.qty_producing > 0
+            or any(self.move_raw_ids.mapped("picked"))
+            or any(wo.state in ("progress", "done") for wo in self.workorder_ids)
         )
-        self.per_order_sale_ids -= sale_order
-        if remaining > 0:
-            self.product_qty = remaining
-            return _("%(mo)s reduced to %(qty)s", mo=self.name, qty=remaining)
+
+    def _mto_reduce(self, allocations):
+        """Take the quantity of ``allocations`` (rows of this MO made for a
+        cancelled sales order) off this MO not started, or cancel it with its
+        cascade when nothing is left. Returns (what was done, what was left
+        because it started)."""
+        self.ensure_one()
+        qty = sum(allocations.mapped("quantity"))
+        remaining = self.product_qty - self.product_id.uom_id._compute_quantity(
+            qty, self.product_uom_id, round=False
+        )
+        allocations.unlink()
+        if remaining > 0 and self.allocation_ids:
+            self.env["change.production.qty"].with_context(skip_activity=True).create(
+                {"mo_id": self.id, "product_qty": remaining}
+            ).change_prod_qty()
+            done = _("%(mo)s reduced to %(qty)s", mo=self.name, qty=remaining)
+            return [done], self.browse()
+        return self._mto_cancel_tree()
+
+    def _mto_cancel_tree(self):
+        """Cancel this MO not started, the sub-orders made for it that have not
+        started either, and the draft purchase lines that only served them.
+        Returns what was done and the sub-orders left (started)."""
+        self.ensure_one()
+        children, lines = self._cascade_descendants()
+        done, left = [], self.browse()
+        for child in children.filtered(lambda mo: mo.state not in ("done", "cancel")):
+            if child._mto_is_started():
+                left |= child
+                continue
+            child.action_cancel()
+            done.append(_("%s cancelled", child.name))
         self.action_cancel()
-        return _("%s cancelled", self.name)
+        done.insert(0, _("%s cancelled", self.name))
+        for line in lines:
+            destinations = line.move_dest_ids
+            if (
+                not destinations
+                or line.order_id.state not in ("draft", "sent")
+                or any(move.state != "cancel" for move in destinations)
+            ):
+                continue
+            qty = sum(destinations.mapped("product_qty"))
+            done.append(line._mto_reduce_qty(qty))
+        return done, left

@@ -146,60 +146,6 @@ class ProductProduct(models.Model):
             vals_list.append(vals)
         return vals_list
 
-    def _per_order_demand_sales(self, locations, until_by_location):
-        """{(product id, location id): sale.order ids} of the open deliveries of
-        these products leaving ``locations``, dated up to ``until_by_location``
-        and not yet linked to a per-order replenishment. Three queries."""
-        if not self or not locations:
-            return {}
-        moves = self.env["stock.move"].search(
-            [
-                ("product_id", "in", self.ids),
-                ("state", "not in", ("draft", "cancel", "done")),
-                ("sale_line_id", "!=", False),
-                ("location_id", "child_of", locations.ids),
-            ]
-        )
-        sales = moves.sale_line_id.order_id
-        linked = set()
-        if sales:
-            lines = self.env["purchase.order.line"].search(
-                [
-                    ("per_order_sale_ids", "in", sales.ids),
-                    ("product_id", "in", self.ids),
-                    ("state", "!=", "cancel"),
-                ]
-            )
-            productions = self.env["mrp.production"].search(
-                [
-                    ("per_order_sale_ids", "in", sales.ids),
-                    ("product_id", "in", self.ids),
-                    ("state", "!=", "cancel"),
-                ]
-            )
-            for line in lines:
-                linked |= {(line.product_id.id, s.id) for s in line.per_order_sale_ids}
-            for production in productions:
-                linked |= {
-                    (production.product_id.id, s.id)
-                    for s in production.per_order_sale_ids
-                }
-        result = defaultdict(list)
-        for move in moves:
-            sale = move.sale_line_id.order_id
-            if (move.product_id.id, sale.id) in linked:
-                continue
-            for location in locations:
-                if not move.location_id.parent_path.startswith(location.parent_path):
-                    continue
-                until = until_by_location.get(location.id)
-                if until and move.date.date() > until:
-                    continue
-                ids = result[(move.product_id.id, location.id)]
-                if sale.id not in ids:
-                    ids.append(sale.id)
-        return result
-
     # --- Issue 5: promise date and cascade preflight --------------------------
     promise_days = fields.Float(
         string="Promise (days)",

@@ -2,25 +2,43 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import _, api, fields, models
+from odoo.tools import float_compare
 
-from .stock_rule import per_order_sale_commands
+from .stock_rule import allocation_commands
 
 
 class PurchaseOrderLine(models.Model):
     _inherit = "purchase.order.line"
 
+    allocation_ids = fields.One2many(
+        "mto.replenishment.allocation",
+        "purchase_line_id",
+        string="Allocations",
+        readonly=True,
+        copy=False,
+        help="Sales order lines this line was bought for, with quantities.",
+    )
     per_order_sale_ids = fields.Many2many(
         "sale.order",
         "mto_per_order_purchase_line_sale_rel",
         "purchase_line_id",
         "sale_id",
         string="Per-order Sales Orders",
+        compute="_compute_per_order_sale_ids",
+        store=True,
         copy=False,
         readonly=True,
         groups="sales_team.group_sale_salesman",
         help="Sales orders whose demand made a 0/0/1 reordering rule create or "
         "raise this line. The products are not reserved for them.",
     )
+
+    @api.depends("allocation_ids.sale_order_id", "allocation_ids.kind")
+    def _compute_per_order_sale_ids(self):
+        for line in self:
+            line.per_order_sale_ids = line.allocation_ids.filtered(
+                lambda row: row.kind == "per_order"
+            ).sale_order_id
 
     @api.model
     def _prepare_purchase_order_line_from_procurement(
@@ -46,34 +64,40 @@ class PurchaseOrderLine(models.Model):
             values,
             po,
         )
-        res.update(per_order_sale_commands(values))
+        res.update(allocation_commands(self.env, values))
         return res
 
-    def _mto_reduce(self, qty, sale_order):
-        """Take ``qty`` (product UoM) of a cancelled sales order off this draft
-        line; remove the line when nothing is left, cancel its RFQ when empty.
-        Returns a description of what was done."""
+    def _mto_reduce(self, allocations):
+        """Take the quantity of ``allocations`` (rows of this draft line, made
+        for a cancelled sales order) off this line, converted once from the
+        product's unit; remove the line when nothing is left, cancel its RFQ
+        when empty. Returns a description of what was done."""
+        self.ensure_one()
+        qty = sum(allocations.mapped("quantity"))
+        allocations.unlink()
+        return self._mto_reduce_qty(qty)
+
+    def _mto_reduce_qty(self, qty):
+        """Take ``qty`` (product unit, converted once to the line's unit) off
+        this draft line, as _mto_reduce does."""
         self.ensure_one()
         order = self.order_id
         remaining = self.product_qty - self.product_id.uom_id._compute_quantity(
-            qty, self.product_uom
+            qty, self.product_uom, round=False
         )
-        if "per_order_sale_ids" in self._fields:
-            self.per_order_sale_ids -= sale_order
-        if remaining > 0:
+        rounding = self.product_uom.rounding
+        if float_compare(remaining, 0.0, precision_rounding=rounding) > 0:
             self.product_qty = remaining
             return _(
-                "%(order)s: %(product)s reduced to %(qty)s",
+                "%(order)s: %(product)s reduced to %(qty)s %(uom)s",
                 order=order.name,
                 product=self.product_id.display_name,
                 qty=remaining,
+                uom=self.product_uom.name,
             )
+        product = self.product_id.display_name
         self.unlink()
         if not order.order_line:
             order.button_cancel()
             return _("%s cancelled", order.name)
-        return _(
-            "%(order)s: %(product)s removed",
-            order=order.name,
-            product=self.product_id.display_name,
-        )
+        return _("%(order)s: %(product)s removed", order=order.name, product=product)

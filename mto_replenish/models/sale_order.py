@@ -17,27 +17,27 @@ class SaleOrder(models.Model):
     # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
     per_order_purchase_line_ids = fields.Many2many(
         "purchase.order.line",
-        "mto_per_order_purchase_line_sale_rel",
-        "sale_id",
-        "purchase_line_id",
         string="Per-order Purchase Lines",
-        copy=False,
-        readonly=True,
+        compute="_compute_per_order_supply",
         groups="purchase.group_purchase_user",
         help="RFQ lines that 0/0/1 reordering rules created or raised for this "
         "order. Nothing is reserved for it.",
     )
     per_order_production_ids = fields.Many2many(
         "mrp.production",
-        "mto_per_order_production_sale_rel",
-        "sale_id",
-        "production_id",
         string="Per-order Manufacturing Orders",
-        copy=False,
-        readonly=True,
+        compute="_compute_per_order_supply",
         groups="mrp.group_mrp_user",
         help="Manufacturing orders that 0/0/1 reordering rules created or raised "
         "for this order. Nothing is reserved for it.",
+    )
+    allocation_ids = fields.One2many(
+        "mto.replenishment.allocation",
+        "sale_order_id",
+        string="Replenishment Allocations",
+        readonly=True,
+        copy=False,
+        help="Supply bought or made for this order's lines, with quantities.",
     )
     per_order_purchase_count = fields.Integer(
         compute="_compute_per_order_counts", groups="purchase.group_purchase_user"
@@ -249,6 +249,21 @@ class SaleOrder(models.Model):
         return errors
 
     # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    @api.depends("allocation_ids.purchase_line_id", "allocation_ids.production_id")
+    def _compute_per_order_supply(self):
+        for order in self:
+            # sudo: the ledger rows of this order; what is shown is filtered
+            # by the user's access to the supply.
+            rows = order.sudo().allocation_ids.filtered(
+                lambda row: row.kind == "per_order"
+            )
+            order.per_order_purchase_line_ids = rows.purchase_line_id.sudo(
+                False
+            )._filtered_access("read")
+            order.per_order_production_ids = rows.production_id.sudo(
+                False
+            )._filtered_access("read")
+
     @api.depends("per_order_purchase_line_ids", "per_order_production_ids")
     def _compute_per_order_counts(self):
         for order in self:
@@ -319,45 +334,54 @@ class SaleOrder(models.Model):
         return res
 
     def _mto_cancel_replenishment(self, productions, purchase_lines):
+        """Undo the replenishment made for this cancelled order, reading the
+        ledger: draft RFQ lines lose exactly the quantity allocated to it, MOs
+        allocated to it or made for it (cascade) that have not started are
+        reduced or cancelled with their sub-orders and draft purchases; what is
+        confirmed with a vendor or started stays and is listed."""
         self.ensure_one()
-        demand = defaultdict(float)
-        for line in self.order_line:
-            demand[line.product_id] += line.product_uom._compute_quantity(
-                line.product_uom_qty, line.product_id.uom_id
-            )
         done, left = [], []
-        # Per-order (0/0/1) lines: reduce by this order's demand.
-        for po_line in self.per_order_purchase_line_ids:
-            if po_line.order_id.state not in ("draft", "sent"):
-                left.append(po_line.order_id)
+        rows = self.allocation_ids
+        by_line = rows.filtered("purchase_line_id").grouped("purchase_line_id")
+        by_production = rows.filtered("production_id").grouped("production_id")
+        allocated_lines, allocated_productions = rows.purchase_line_id, rows.production_id
+        for line, line_rows in by_line.items():
+            if line.order_id.state in ("draft", "sent"):
+                done.append(line._mto_reduce(line_rows))
+            elif line.state != "cancel":
+                left.append(line.order_id)
+        for production, mo_rows in by_production.items():
+            if production.state in ("done", "cancel"):
                 continue
-            qty = po_line.product_uom._compute_quantity(
-                demand[po_line.product_id], po_line.product_id.uom_id
-            )
-            done.append(po_line._mto_reduce(qty, self))
-        for production in self.per_order_production_ids:
-            if production.state != "draft":
+            if production._mto_is_started():
                 left.append(production)
                 continue
-            done.append(production._mto_reduce(demand[production.product_id], self))
-        # Cascade: draft purchases whose destination moves were all cancelled with
-        # the order, and draft MOs made for it; confirmed MOs stay (and so does
-        # what supplies them).
-        for po_line in purchase_lines - self.per_order_purchase_line_ids:
+            mo_done, mo_left = production._mto_reduce(mo_rows)
+            done += mo_done
+            left += list(mo_left)
+        # The make-to-order cascade: the top MOs made for the order.
+        cascade = productions - allocated_productions
+        for production in cascade - cascade._cascade_descendants()[0]:
+            if production.state in ("done", "cancel"):
+                continue
+            if production._mto_is_started():
+                left.append(production)
+                continue
+            mo_done, mo_left = production._mto_cancel_tree()
+            done += mo_done
+            left += list(mo_left)
+        # Purchases made directly for the order's lines (make to order).
+        for po_line in (purchase_lines - allocated_lines).exists():
             destinations = po_line.move_dest_ids
             if not destinations or any(m.state != "cancel" for m in destinations):
                 continue
             if po_line.order_id.state not in ("draft", "sent"):
                 left.append(po_line.order_id)
                 continue
-            qty = sum(destinations.mapped("product_qty"))
-            done.append(po_line._mto_reduce(qty, self))
-        for production in productions - self.per_order_production_ids:
-            if production.state == "draft":
-                production.action_cancel()
-                done.append(_("%s cancelled", production.name))
-            elif production.state not in ("done", "cancel"):
-                left.append(production)
+            done.append(po_line._mto_reduce_qty(sum(destinations.mapped("product_qty"))))
+        self._mto_report_cancellation(done, left)
+
+    def _mto_report_cancellation(self, done, left):
         left_names = sorted({record.name for record in left})
         self.mto_cancel_warning = (
             _("Already confirmed, left alone: %s", ", ".join(left_names))

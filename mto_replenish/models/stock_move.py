@@ -5,8 +5,6 @@ from collections import defaultdict
 
 from odoo import models
 
-from ..tools.relay import relay
-
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -51,8 +49,8 @@ class StockMove(models.Model):
         not its destination, as in Odoo. Rules are then replenished in one batch
         per company, in this transaction; above the company's limit
         (``mto_trigger_sync_limit``) they are queued for the background and the
-        sales orders say so. Per-order (0/0/1) rules learn which sales orders
-        triggered them, so their RFQ line or MO records it (no reservation).
+        sales orders say so. What the rules order is allocated to the demand it
+        covers (see stock.warehouse.orderpoint._mto_allocations).
         """
         # sudo: reads Odoo's own switch, as Odoo's _trigger_scheduler does.
         if not self or (
@@ -78,7 +76,6 @@ class StockMove(models.Model):
             )
         orderpoints_by_company = defaultdict(lambda: Orderpoint)
         origins_by_company = defaultdict(dict)
-        sales = defaultdict(list)
         for move in self:
             source = move.location_id.parent_path or ""
             destination = move.location_dest_id.parent_path or ""
@@ -99,18 +96,13 @@ class StockMove(models.Model):
                 origins_by_company[company].setdefault(orderpoint.id, []).append(
                     move.origin
                 )
-            if "sale_line_id" in move._fields and move.sale_line_id:
-                order_id = move.sale_line_id.order_id.id
-                if order_id not in sales[move.product_id.id]:
-                    sales[move.product_id.id].append(order_id)
         for company, orderpoints in orderpoints_by_company.items():
             limit = company.mto_trigger_sync_limit
             if limit and len(orderpoints) > limit:
                 orderpoints._mto_queue_procurement(self._mto_sale_orders())
                 continue
             orderpoints.with_context(
-                origins=origins_by_company[company],
-                **relay(per_order_trigger_sales=dict(sales)),
+                origins=origins_by_company[company]
             )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
 
     def _mto_sale_orders(self):

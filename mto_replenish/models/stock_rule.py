@@ -3,22 +3,22 @@
 
 from collections import defaultdict
 
-from odoo import SUPERUSER_ID, Command, api, models
+from odoo import SUPERUSER_ID, api, models
 from odoo.tools import float_compare
 
 from ..tools.relay import relay
 
 
-def per_order_sale_commands(values):
-    """Values linking a new or raised RFQ line / MO to the sales orders of a
-    per-order (0/0/1) procurement: {} when it has none."""
-    if not values.get("per_order_sale_ids"):
-        return {}
-    return {
-        "per_order_sale_ids": [
-            Command.link(sale_id) for sale_id in values["per_order_sale_ids"]
-        ]
-    }
+def allocation_commands(env, values):
+    """Values writing a procurement's allocations on the supply it creates or
+    raises: {} when it has none."""
+    commands = env["mto.replenishment.allocation"]._mto_commands(values)
+    return {"allocation_ids": commands} if commands else {}
+
+
+def allocated_sale_ids(values):
+    """The sales order lines a procurement's allocations serve (ids)."""
+    return frozenset(row["sale_line_id"] for row in values.get("mto_allocations", ()))
 
 
 class StockRule(models.Model):
@@ -30,7 +30,7 @@ class StockRule(models.Model):
         res = super()._update_purchase_order_line(
             product_id, product_qty, product_uom, company_id, values, line
         )
-        res.update(per_order_sale_commands(values))
+        res.update(allocation_commands(self.env, values))
         return res
 
     def _prepare_mo_vals(
@@ -56,31 +56,39 @@ class StockRule(models.Model):
             values,
             bom,
         )
-        res.update(per_order_sale_commands(values))
+        res.update(allocation_commands(self.env, values))
         return res
 
     @api.model
     def _run_manufacture(self, procurements):
-        """Per-order procurements record their sales orders on the MO.
+        """Procurements of reordering rules record their allocations on the MO.
 
-        Merged into an existing MO (Odoo's default), the sales orders are linked
-        to that MO; with the company setting "One MO per sales order", an MO is
-        only raised for the same sales orders, otherwise a new one is made.
+        Merged into an existing MO (Odoo's default), the allocations are written
+        on that MO; with the company setting "One MO per sales order", an MO of
+        a per-order rule is only raised for the same sales order lines,
+        otherwise a new one is made.
         """
         native, separate = [], []
-        link_sales = {}
+        link = {}
         for procurement, rule in procurements:
-            sale_ids = procurement.values.get("per_order_sale_ids")
-            orderpoint = procurement.values.get("orderpoint_id")
-            if sale_ids and procurement.company_id.per_order_mo_split:
+            values = procurement.values
+            orderpoint = values.get("orderpoint_id")
+            if (
+                orderpoint
+                and orderpoint.is_per_order
+                and allocated_sale_ids(values)
+                and procurement.company_id.per_order_mo_split
+            ):
                 separate.append((procurement, rule))
                 continue
             native.append((procurement, rule))
-            if sale_ids and orderpoint:
-                link_sales.setdefault(orderpoint.id, []).extend(sale_ids)
+            if values.get("mto_allocations"):
+                link.setdefault(procurement.product_id.id, []).extend(
+                    values["mto_allocations"]
+                )
         if native:
             super(
-                StockRule, self.with_context(**relay(per_order_link_sales=link_sales))
+                StockRule, self.with_context(**relay(mto_link_allocations=link))
             )._run_manufacture(native)
         if separate:
             self._per_order_run_manufacture_separate(separate)
@@ -109,7 +117,7 @@ class StockRule(models.Model):
         for production in open_productions:
             key = (
                 production.orderpoint_id.id,
-                frozenset(production.per_order_sale_ids.ids),
+                frozenset(production.allocation_ids.sale_line_id.ids),
             )
             by_key.setdefault(key, production)
         new_by_company = defaultdict(lambda: ([], []))
@@ -122,14 +130,21 @@ class StockRule(models.Model):
                 continue
             key = (
                 procurement.values["orderpoint_id"].id,
-                frozenset(procurement.values["per_order_sale_ids"]),
+                allocated_sale_ids(procurement.values),
             )
             production = by_key.get(key)
             if production:
                 qty = production.product_uom_qty + procurement.product_qty
                 # sudo: raising the MO is procurement's work, as superuser.
                 self.env["change.production.qty"].sudo().with_context(
-                    skip_activity=True
+                    skip_activity=True,
+                    **relay(
+                        mto_link_allocations={
+                            production.product_id.id: procurement.values[
+                                "mto_allocations"
+                            ]
+                        }
+                    ),
                 ).create(
                     {
                         "mo_id": production.id,

@@ -237,19 +237,24 @@ class StockWarehouseOrderpoint(models.Model):
         and a location."""
         if in_progress is None:
             in_progress = self._quantity_in_progress()
+        # Demand whose allocated supply comes after the window stays covered.
+        late = self._mto_late_cover()
         due = self.filtered(
             lambda op: fc.compare(
-                op.qty_forecast, op.product_min_qty, op.product_uom.rounding
+                op.qty_forecast + late.get(op.id, (0.0, 0.0))[0],
+                op.product_min_qty,
+                op.product_uom.rounding,
             )
             < 0
         )
         with_visibility = due._mto_forecast_with_visibility(in_progress)
         result = {}
         for orderpoint in self:
-            forecast = orderpoint.qty_forecast
+            at_date, at_end = late.get(orderpoint.id, (0.0, 0.0))
+            forecast = orderpoint.qty_forecast + at_date
             result[orderpoint] = fc.qty_to_order(
                 forecast,
-                with_visibility.get(orderpoint.id, forecast),
+                with_visibility.get(orderpoint.id, forecast - at_end) + at_end,
                 orderpoint.product_min_qty,
                 orderpoint.product_max_qty,
                 orderpoint.qty_multiple,
@@ -419,13 +424,6 @@ class StockWarehouseOrderpoint(models.Model):
         )
         return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
 
-    def _prepare_procurement_values(self, date=False, group=False):
-        values = super()._prepare_procurement_values(date=date, group=group)
-        sales = received(self.env.context, "per_order_sale_ids_by_op") or {}
-        if self.is_per_order and sales.get(self.id):
-            values["per_order_sale_ids"] = list(sales[self.id])
-        return values
-
     def _procure_orderpoint_confirm(
         self, use_new_cursor=False, company_id=None, raise_user_error=True
     ):
@@ -440,48 +438,14 @@ class StockWarehouseOrderpoint(models.Model):
             locked = self._mto_lock_for_procurement(nowait=True)
             (self - locked)._mto_defer_procurement(company_id)
             self = locked
-        per_order = self.filtered("is_per_order")
-        if per_order:
-            self = self.with_context(
-                **relay(per_order_sale_ids_by_op=per_order._per_order_demand_sales())
-            )
+        # What each rule orders is allocated to the demand it covers, in the
+        # ledger, by the procurement that creates or raises the supply.
+        self = self.with_context(**relay(mto_allocations_by_op=self._mto_allocations()))
         return super()._procure_orderpoint_confirm(
             use_new_cursor=use_new_cursor,
             company_id=company_id,
             raise_user_error=raise_user_error,
         )
-
-    def _per_order_demand_sales(self):
-        """{rule id: [sale.order id]}: the sales orders whose demand these
-        per-order rules are about to replenish.
-
-        On sales order confirmation, the orders of the moves that triggered the
-        rules (context ``per_order_trigger_sales``, set by stock.move); from the
-        scheduler, the open deliveries inside each rule's window that no
-        per-order replenishment covers yet.
-        """
-        triggered = received(self.env.context, "per_order_trigger_sales")
-        if triggered is not None:
-            return {
-                rule.id: triggered[rule.product_id.id]
-                for rule in self
-                if triggered.get(rule.product_id.id)
-            }
-        rules = self.filtered(
-            lambda r: r.product_id and r.location_id and r.qty_to_order > 0
-        )
-        if not rules:
-            return {}
-        until = {}
-        for rule in rules:
-            date = rule.lead_days_date
-            until[rule.location_id.id] = max(until.get(rule.location_id.id, date), date)
-        sales = rules.product_id._per_order_demand_sales(rules.location_id, until)
-        return {
-            rule.id: sales[(rule.product_id.id, rule.location_id.id)]
-            for rule in rules
-            if sales.get((rule.product_id.id, rule.location_id.id))
-        }
 
     # ---------------------------------------------------------------- explanation
     def explain_replenishment(self):
@@ -728,7 +692,7 @@ class StockWarehouseOrderpoint(models.Model):
         context = {
             key: value
             for key, value in self.env.context.items()
-            if key in ("lang", "tz", "allowed_company_ids", "per_order_trigger_sales")
+            if key in ("lang", "tz", "allowed_company_ids")
         }
 
         def replenish():

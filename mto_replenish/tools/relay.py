@@ -16,9 +16,8 @@ client sent, whatever its value: the behaviour it would change stays as without 
 PRIVATE_KEYS = (
     "mto_orderpoints_done",
     "mto_locked",
-    "per_order_sale_ids_by_op",
-    "per_order_trigger_sales",
-    "per_order_link_sales",
+    "mto_allocations_by_op",
+    "mto_link_allocations",
     "per_order_skip_sync",
 )
 

@@ -10,16 +10,16 @@ class ChangeProductionQty(models.TransientModel):
     _inherit = "change.production.qty"
 
     def change_prod_qty(self):
-        """When a per-order procurement raises an existing MO, record the sales
-        orders that caused it (context set by stock.rule._run_manufacture)."""
+        """When a reordering rule's procurement raises an existing MO, write its
+        allocations on that MO (relayed by stock.rule._run_manufacture)."""
         res = super().change_prod_qty()
-        link_sales = received(self.env.context, "per_order_link_sales") or {}
+        link = received(self.env.context, "mto_link_allocations") or {}
         for wizard in self:
-            sale_ids = link_sales.get(wizard.mo_id.orderpoint_id.id)
-            if sale_ids:
-                # sudo: the link is procurement's record, written by the
-                # server whoever's order raised the MO.
-                wizard.mo_id.sudo().per_order_sale_ids = [
-                    Command.link(sale_id) for sale_id in sale_ids
+            rows = link.get(wizard.mo_id.product_id.id)
+            if rows:
+                # sudo: the ledger is the system's record, written by the
+                # procurement whoever's order raised the MO.
+                wizard.mo_id.sudo().allocation_ids = [
+                    Command.create(dict(row)) for row in rows
                 ]
         return res

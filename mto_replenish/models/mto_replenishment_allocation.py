@@ -1,0 +1,121 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import ValidationError
+
+#: Supply states in which an allocation still covers its demand.
+OPEN_PURCHASE_STATES = ("draft", "sent", "to approve", "purchase")
+OPEN_PRODUCTION_STATES = ("draft", "confirmed", "progress", "to_close")
+
+
+class MtoReplenishmentAllocation(models.Model):
+    """The ledger of replenishment: which sales order line a piece of supply (an
+    RFQ line or a manufacturing order) was bought or made for, and how much of
+    it, in the product's unit. A row is written in the transaction that creates
+    or raises the supply, never reconstructed afterwards; cancellation,
+    traceability and the reordering rules' forecast read it."""
+
+    _name = "mto.replenishment.allocation"
+    _description = "Replenishment allocation"
+    _order = "id"
+
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    product_id = fields.Many2one("product.product", required=True, index=True)
+    sale_line_id = fields.Many2one(
+        "sale.order.line", required=True, ondelete="cascade", index=True
+    )
+    sale_order_id = fields.Many2one(
+        related="sale_line_id.order_id", store=True, index=True
+    )
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        required=True,
+        help="Quantity allocated to the sales order line, in the product's unit.",
+    )
+    purchase_line_id = fields.Many2one(
+        "purchase.order.line", ondelete="cascade", index=True
+    )
+    production_id = fields.Many2one("mrp.production", ondelete="cascade", index=True)
+    orderpoint_id = fields.Many2one(
+        "stock.warehouse.orderpoint", string="Reordering Rule", ondelete="set null"
+    )
+    parent_production_id = fields.Many2one(
+        "mrp.production",
+        string="Made For",
+        ondelete="cascade",
+        help="The manufacturing order whose component this supply is (cascade).",
+    )
+    kind = fields.Selection(
+        [
+            ("per_order", "Per order (0/0/1)"),
+            ("scheduler", "Reordering rule"),
+            ("cascade", "Make-to-order cascade"),
+        ],
+        required=True,
+    )
+
+    _sql_constraints = [
+        (
+            "one_supply",
+            "CHECK ((purchase_line_id IS NULL) != (production_id IS NULL))",
+            "An allocation belongs to exactly one RFQ line or manufacturing order.",
+        ),
+        (
+            "positive_quantity",
+            "CHECK (quantity > 0)",
+            "An allocated quantity must be positive.",
+        ),
+    ]
+
+    @api.constrains("product_id", "purchase_line_id", "production_id")
+    def _check_product(self):
+        for row in self:
+            supply = row.purchase_line_id or row.production_id
+            if supply.product_id != row.product_id:
+                raise ValidationError(
+                    _(
+                        "The allocation of %(product)s cannot point to %(supply)s, "
+                        "which supplies %(other)s.",
+                        product=row.product_id.display_name,
+                        supply=supply.display_name,
+                        other=supply.product_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------ writing
+    @api.model
+    def _mto_commands(self, values):
+        """One2many commands creating the rows a procurement carries (values
+        ``mto_allocations``, set by the reordering rule): [] when none."""
+        return [Command.create(dict(row)) for row in values.get("mto_allocations", ())]
+
+    # ------------------------------------------------------------ reading
+    @api.model
+    def _mto_open_domain(self):
+        """Rows whose supply still stands (not cancelled)."""
+        return [
+            "|",
+            "&",
+            ("purchase_line_id", "!=", False),
+            ("purchase_line_id.state", "in", OPEN_PURCHASE_STATES + ("done",)),
+            "&",
+            ("production_id", "!=", False),
+            ("production_id.state", "in", OPEN_PRODUCTION_STATES + ("done",)),
+        ]
+
+    def _mto_supply_date(self):
+        """When the supply of this row arrives (datetime): the RFQ line's
+        planned date, the MO's planned end."""
+        self.ensure_one()
+        if self.purchase_line_id:
+            return self.purchase_line_id.date_planned
+        return self.production_id.date_finished
+
+    def _mto_supply_in_progress(self):
+        """True when Odoo counts the supply as "in progress" of the reordering
+        rule whatever its date (draft RFQ lines, draft MOs)."""
+        self.ensure_one()
+        if self.purchase_line_id:
+            return self.purchase_line_id.state in ("draft", "sent", "to approve")
+        return self.production_id.state == "draft"

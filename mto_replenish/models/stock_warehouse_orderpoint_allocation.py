@@ -1,0 +1,180 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from collections import defaultdict
+
+from odoo import models
+
+from ..tools import forecast as fc
+from ..tools.relay import received
+
+
+class StockWarehouseOrderpoint(models.Model):
+    """Reordering rules and the allocation ledger: what a rule orders is
+    allocated to the open demand it covers, and demand that has supply
+    allocated stays covered whatever that supply's date."""
+
+    _inherit = "stock.warehouse.orderpoint"
+
+    # ------------------------------------------------------------ late cover
+    def _mto_late_cover(self):
+        """{rule id: (at forecast date, at visibility end)}: the quantities of
+        demand due by each date whose allocated supply arrives after it (so
+        Odoo's forecast misses it), counted as covered."""
+        Allocation = self.env["mto.replenishment.allocation"]
+        rules = self.filtered(lambda op: op.product_id and op.location_id)
+        if not rules:
+            return {}
+        # sudo: the ledger is the system's record; only quantities are read.
+        rows = (
+            Allocation.sudo()
+            .search(
+                Allocation._mto_open_domain()
+                + [("product_id", "in", rules.product_id.ids)]
+            )
+            .filtered(lambda row: not row._mto_supply_in_progress())
+        )
+        if not rows:
+            return {}
+        by_product = defaultdict(list)
+        for row in rows:
+            by_product[row.product_id.id].append(row)
+        result = {}
+        for rule in rules:
+            product_rows = by_product.get(rule.product_id.id)
+            if not product_rows:
+                continue
+            forecast_date = rule.lead_days_date
+            ends = (
+                forecast_date,
+                fc.visibility_end(forecast_date, rule.visibility_days),
+            )
+            result[rule.id] = tuple(
+                rule._mto_late_cover_until(product_rows, until) for until in ends
+            )
+        return result
+
+    def _mto_late_cover_until(self, rows, until):
+        """Covered quantity of demand due by ``until`` (a date) whose allocated
+        supply (among ``rows``) arrives after it."""
+        self.ensure_one()
+        late_by_line = defaultdict(float)
+        for row in rows:
+            supply_date = row._mto_supply_date()
+            if not supply_date or supply_date.date() > until:
+                late_by_line[row.sale_line_id] += row.quantity
+        covered = 0.0
+        root = self.location_id.parent_path
+        for line, late in late_by_line.items():
+            due = sum(
+                move.product_qty
+                for move in line.sudo().move_ids  # sudo: see _mto_late_cover
+                if move.state in ("waiting", "confirmed", "partially_available")
+                + ("assigned",)
+                and move.location_id.parent_path.startswith(root)
+                and not move.location_dest_id.parent_path.startswith(root)
+                and move.date.date() <= until
+            )
+            covered += min(late, due)
+        return covered
+
+    # ------------------------------------------------------------ allocation
+    def _mto_allocations(self):
+        """{rule id: [allocation values]} for the rules about to order.
+
+        What a rule orders (its quantity to order) is allocated to the open
+        demand of its window, in date order, that neither its allocations nor
+        the free forecast (stock and supply that no demand holds) cover: an
+        order served from stock gets nothing. What is left (rounding, minimum
+        and maximum quantities) stays unallocated.
+        """
+        due = self.filtered(
+            lambda op: op.product_id
+            and op.location_id
+            and op.trigger == "auto"
+            and fc.compare(op.qty_to_order, 0.0, op.product_uom.rounding) > 0
+        )
+        if not due:
+            return {}
+        in_progress = due._quantity_in_progress()
+        forecast = due._mto_forecast_with_visibility(in_progress)
+        moves = due._mto_forecast_moves()
+        Allocation = self.env["mto.replenishment.allocation"]
+        # sudo: the ledger is the system's record; only quantities are read.
+        rows = Allocation.sudo().search(
+            Allocation._mto_open_domain() + [("product_id", "in", due.product_id.ids)]
+        )
+        result = {}
+        for rule in due:
+            until = fc.visibility_end(rule.lead_days_date, rule.visibility_days)
+            demand = [
+                (move, -qty)
+                for move, qty in moves.get(rule.id, [])
+                if qty < 0 and move.date.date() <= until
+            ]
+            product_rows = rows.filtered(lambda r, rule=rule: r.product_id == rule.product_id)
+            allocations = rule._mto_allocate(
+                demand, forecast.get(rule.id, 0.0), product_rows, until
+            )
+            if allocations:
+                result[rule.id] = allocations
+        return result
+
+    def _mto_allocate(self, demand, forecast, rows, until):
+        """Allocation values of this rule's quantity to order over ``demand``
+        ([(move, qty)] in date order) given the forecast at the window's end
+        and the open allocations ``rows`` of the product."""
+        self.ensure_one()
+        held = defaultdict(float)
+        for row in rows:
+            held[row.sale_line_id.id] += row.quantity
+        demand_lines = {move.sale_line_id.id for move, __ in demand if move.sale_line_id}
+        # Supply counted in the forecast but held by open demand.
+        counted_held = sum(
+            row.quantity
+            for row in rows
+            if row.sale_line_id.id in demand_lines
+            and (
+                row._mto_supply_in_progress()
+                or (row._mto_supply_date() and row._mto_supply_date().date() <= until)
+            )
+        )
+        free = forecast + sum(qty for __, qty in demand) - counted_held
+        left = self.qty_to_order
+        rounding = self.product_uom.rounding
+        allocated = defaultdict(float)
+        for move, qty in demand:
+            line = move.sale_line_id
+            covered = min(held[line.id], qty) if line else 0.0
+            held[line.id] -= covered
+            need = qty - covered
+            from_free = max(0.0, min(free, need))
+            free -= from_free
+            need -= from_free
+            take = min(need, left)
+            if fc.compare(take, 0.0, rounding) <= 0:
+                continue
+            left -= take
+            if line:
+                allocated[line] += take
+            if fc.compare(left, 0.0, rounding) <= 0:
+                break
+        kind = "per_order" if self.is_per_order else "scheduler"
+        return [
+            {
+                "company_id": self.company_id.id,
+                "product_id": self.product_id.id,
+                "sale_line_id": line.id,
+                "quantity": qty,
+                "orderpoint_id": self.id,
+                "kind": kind,
+            }
+            for line, qty in allocated.items()
+        ]
+
+    def _prepare_procurement_values(self, date=False, group=False):
+        values = super()._prepare_procurement_values(date=date, group=group)
+        allocations = received(self.env.context, "mto_allocations_by_op") or {}
+        if allocations.get(self.id):
+            values["mto_allocations"] = allocations[self.id]
+        return values
