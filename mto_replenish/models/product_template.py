@@ -150,6 +150,25 @@ class ProductTemplate(models.Model):
             )
         return route
 
+    def _per_order_warehouses(self):
+        """Active warehouses where these products keep their 0/0/1 rules: those of
+        the products' companies, of every company when one product has none.
+
+        Returned in sudo mode: the per-order route is a product setting, so the
+        rules are kept in every company of the product, including companies the
+        acting user has not selected or may not access.
+        """
+        domain = [("active", "=", True)]
+        if self and all(template.company_id for template in self):
+            domain.append(("company_id", "in", self.company_id.ids))
+        # sudo: see the docstring; only used to keep and report per-order rules.
+        return (
+            self.env["stock.warehouse"]
+            .sudo()
+            .with_context(active_test=True)
+            .search(domain, order="company_id, sequence, id")
+        )
+
     def _per_order_supply_route(self, warehouse):
         """Route the 0/0/1 rules of this product use in ``warehouse``: Buy first,
         then Manufacture, among the product's and its category's routes."""
@@ -188,11 +207,11 @@ class ProductTemplate(models.Model):
         if not self:
             return result
         mto_routes = self._per_order_mto_routes()
-        warehouses = self.env["stock.warehouse"].search(
-            [("company_id", "in", self.env.companies.ids)]
-        )
+        warehouses = self._per_order_warehouses()
         origins = self._origin.filtered("id")
-        rules = self.env["stock.warehouse.orderpoint"]
+        # sudo: the rules are kept in every company of the product (see
+        # product.product._per_order_sync_rules), so are the conflicts they raise.
+        rules = self.env["stock.warehouse.orderpoint"].sudo()
         if origins:
             rules = rules.search(
                 [
@@ -263,7 +282,13 @@ class ProductTemplate(models.Model):
                     messages.append(rule._per_order_hand_made_message())
             if not kits:
                 messages.extend(
-                    template._per_order_supply_conflicts(warehouses, own_rules)
+                    template._per_order_supply_conflicts(
+                        warehouses.filtered(
+                            lambda w, t=template: not t.company_id
+                            or w.company_id == t.company_id
+                        ),
+                        own_rules,
+                    )
                 )
         return {template: msgs for template, msgs in result.items() if msgs}
 
@@ -321,9 +346,14 @@ class ProductTemplate(models.Model):
     def _per_order_notification(self, report):
         """Client notification summing up a synchronisation report."""
         left_alone = report["left_alone"]
+        made = report["created"] | report["reactivated"] | report["adopted"]
         message = _(
-            "%(created)s rule(s) created, %(reactivated)s reactivated, "
-            "%(adopted)s taken over from the replenishment report.",
+            "%(made)s 0/0/1 rule(s) made in %(warehouses)s warehouse(s) of "
+            "%(companies)s company(ies): %(created)s created, %(reactivated)s "
+            "reactivated, %(adopted)s taken over from the replenishment report.",
+            made=len(made),
+            warehouses=len(made.warehouse_id),
+            companies=len(made.company_id),
             created=len(report["created"]),
             reactivated=len(report["reactivated"]),
             adopted=len(report["adopted"]),
