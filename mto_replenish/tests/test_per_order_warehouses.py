@@ -180,11 +180,14 @@ class TestPerOrderWarehouses(PerOrderWarehousesCommon):
         self.assertTrue(rule.active)
 
     def test_company_of_the_product_decides(self):
+        self._tick(self.bell)
+        # A new company's first warehouse gets the rules of the shared products.
         other = self.env["res.company"].create({"name": "Other Bikes"})
         other_warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", other.id)]
         )
         self.assertEqual(len(other_warehouse), 1)
+        self._assert_001(self._rules(self.bell, other_warehouse), other_warehouse)
         mine = self._create_product(
             "Mine",
             routes=(self.route_buy, self.route_per_order),
@@ -197,7 +200,6 @@ class TestPerOrderWarehouses(PerOrderWarehousesCommon):
             vendor_delay=1,
             company_id=other.id,
         )
-        self._tick(self.bell)
         self.assertFalse(self._rules(mine, other_warehouse))
         self.assertFalse(self._rules(theirs, self.warehouse))
         self.assertEqual(len(self._rules(theirs, other_warehouse)), 1)
