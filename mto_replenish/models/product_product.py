@@ -32,7 +32,9 @@ class ProductProduct(models.Model):
         if not self.env.context.get("per_order_skip_sync") and any(
             PER_ORDER_SYNC_FIELDS & set(vals) for vals in vals_list
         ):
-            products._per_order_sync_rules()
+            self.env["product.template"]._per_order_notify(
+                products._per_order_sync_rules()
+            )
         return products
 
     def write(self, vals):
@@ -42,7 +44,7 @@ class ProductProduct(models.Model):
         if not self.env.context.get("per_order_skip_sync") and (
             PER_ORDER_SYNC_FIELDS & set(vals)
         ):
-            self._per_order_sync_rules()
+            self.env["product.template"]._per_order_notify(self._per_order_sync_rules())
         return res
 
     def _per_order_sync_rules(self, warehouses=None):
@@ -75,6 +77,7 @@ class ProductProduct(models.Model):
         products = self.sudo().with_context(active_test=False).filtered("id")
         if not products:
             return report
+        # sudo: same reason, for the rules of those companies.
         Orderpoint = Orderpoint.sudo().with_context(active_test=False)
         wanted = products.filtered(
             lambda p: p.active
@@ -82,11 +85,13 @@ class ProductProduct(models.Model):
             and p.is_storable
             and p.product_tmpl_id._per_order_is_ticked()
         )
+        # sudo: a kit BoM of any company of the product makes it a kit (read only).
         kits = self.env["mrp.bom"].sudo()._bom_find(wanted, bom_type="phantom")
         wanted = wanted.filtered(lambda p: not kits.get(p))
         if warehouses is None:
             warehouses = products.product_tmpl_id._per_order_warehouses()
         else:
+            # sudo: warehouses of other companies than the user's (read only).
             warehouses = warehouses.sudo().filtered("active")
         if not warehouses:
             return report

@@ -85,9 +85,11 @@ class ProductTemplate(models.Model):
         if not self.env.context.get("per_order_skip_sync") and any(
             PER_ORDER_SYNC_FIELDS & set(vals) for vals in vals_list
         ):
-            templates.with_context(
-                active_test=False
-            ).product_variant_ids._per_order_sync_rules()
+            self._per_order_notify(
+                templates.with_context(
+                    active_test=False
+                ).product_variant_ids._per_order_sync_rules()
+            )
         return templates
 
     def write(self, vals):
@@ -97,9 +99,11 @@ class ProductTemplate(models.Model):
         if not self.env.context.get("per_order_skip_sync") and (
             PER_ORDER_SYNC_FIELDS & set(vals)
         ):
-            self.with_context(
-                active_test=False
-            ).product_variant_ids._per_order_sync_rules()
+            self._per_order_notify(
+                self.with_context(
+                    active_test=False
+                ).product_variant_ids._per_order_sync_rules()
+            )
         return res
 
     def action_create_per_order_rules(self):
@@ -343,11 +347,10 @@ class ProductTemplate(models.Model):
         )
 
     @api.model
-    def _per_order_notification(self, report):
-        """Client notification summing up a synchronisation report."""
-        left_alone = report["left_alone"]
+    def _per_order_report_message(self, report):
+        """How many 0/0/1 rules a synchronisation report made, and where."""
         made = report["created"] | report["reactivated"] | report["adopted"]
-        message = _(
+        return _(
             "%(made)s 0/0/1 rule(s) made in %(warehouses)s warehouse(s) of "
             "%(companies)s company(ies): %(created)s created, %(reactivated)s "
             "reactivated, %(adopted)s taken over from the replenishment report.",
@@ -358,6 +361,29 @@ class ProductTemplate(models.Model):
             reactivated=len(report["reactivated"]),
             adopted=len(report["adopted"]),
         )
+
+    @api.model
+    def _per_order_notify(self, report):
+        """Tell the acting user in the web client how many 0/0/1 rules a change
+        (ticking the route on a product) made, when it made some."""
+        made = report["created"] | report["reactivated"] | report["adopted"]
+        if not made or self.env.uid == api.SUPERUSER_ID:
+            return
+        self.env.user._bus_send(
+            "simple_notification",
+            {
+                "title": _("0/0/1 reordering rules"),
+                "message": self._per_order_report_message(report),
+                "type": "success",
+                "sticky": False,
+            },
+        )
+
+    @api.model
+    def _per_order_notification(self, report):
+        """Client notification summing up a synchronisation report."""
+        left_alone = report["left_alone"]
+        message = self._per_order_report_message(report)
         if left_alone:
             message += "\n" + "\n".join(
                 rule._per_order_hand_made_message() for rule in left_alone

@@ -1,10 +1,11 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import json
 import logging
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import MtoCommon
@@ -45,6 +46,19 @@ class PerOrderWarehousesCommon(MtoCommon):
             ],
             order="id",
         )
+
+    def _notifications(self, user):
+        """Messages of the web-client notifications sent to ``user`` so far."""
+        channel = json.dumps(
+            [self.env.cr.dbname, "res.partner", user.partner_id.id],
+            separators=(",", ":"),
+        )
+        return [
+            json.loads(values["message"])["payload"]["message"]
+            for values in self.env.cr.precommit.data.get("bus.bus.values", [])
+            if values["channel"] == channel
+            and json.loads(values["message"])["type"] == "simple_notification"
+        ]
 
     def _tick(self, products, user=None):
         templates = products.product_tmpl_id
@@ -239,6 +253,14 @@ class TestPerOrderWarehouses(PerOrderWarehousesCommon):
         self._assert_001(main_rule, self.warehouse)
         self._assert_001(other_rule, other_warehouse)
         self.assertEqual(other_rule.create_uid, user)
+        # The user sees how many rules were made, and where.
+        self.assertEqual(
+            self._notifications(user),
+            [
+                "3 0/0/1 rule(s) made in 3 warehouse(s) of 2 company(ies): 3 "
+                "created, 0 reactivated, 0 taken over from the replenishment report."
+            ],
+        )
         # The bulk action says how many rules it made, and where.
         horn = self._create_product("Horn", routes=(self.route_buy,), vendor_delay=1)
         result = horn.product_tmpl_id.with_user(user).action_create_per_order_rules()
@@ -254,6 +276,22 @@ class TestPerOrderWarehouses(PerOrderWarehousesCommon):
         )
         self.assertFalse(self._rules(horn, other_warehouse).active)
         self.assertFalse(self._rules(horn, self.warehouse).active)
+
+    def test_user_without_rights_on_rules_cannot_tick(self):
+        """Rules of other companies are made in sudo mode, but the acting user
+        must still be allowed to manage reordering rules."""
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Sales Manager",
+                "login": "mto_sales_manager",
+                "groups_id": [
+                    Command.set([self.env.ref("sales_team.group_sale_manager").id])
+                ],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self._tick(self.bell, user=salesman)
+        self.assertFalse(self.Orderpoint.search([("product_id", "=", self.bell.id)]))
 
     def test_hand_made_rule_warning_names_its_warehouse(self):
         warehouse = self._new_warehouse("North Warehouse", "NORTH")
