@@ -12,6 +12,7 @@ from . import purchase_order
 from . import purchase_order_line
 from . import stock_route
 from . import stock_rule
+from . import stock_warehouse
 from . import sale_order
 from . import sale_order_line
 from . import stock_move

@@ -87,9 +87,11 @@ class ProductTemplate(models.Model):
         if not received(self.env.context, "per_order_skip_sync") and any(
             PER_ORDER_SYNC_FIELDS & set(vals) for vals in vals_list
         ):
-            templates.with_context(
-                active_test=False
-            ).product_variant_ids._per_order_sync_rules()
+            self._per_order_notify(
+                templates.with_context(
+                    active_test=False
+                ).product_variant_ids._per_order_sync_rules()
+            )
         return templates
 
     def write(self, vals):
@@ -99,9 +101,11 @@ class ProductTemplate(models.Model):
         if not received(self.env.context, "per_order_skip_sync") and (
             PER_ORDER_SYNC_FIELDS & set(vals)
         ):
-            self.with_context(
-                active_test=False
-            ).product_variant_ids._per_order_sync_rules()
+            self._per_order_notify(
+                self.with_context(
+                    active_test=False
+                ).product_variant_ids._per_order_sync_rules()
+            )
         return res
 
     def action_create_per_order_rules(self):
@@ -153,6 +157,25 @@ class ProductTemplate(models.Model):
             )
         return route
 
+    def _per_order_warehouses(self):
+        """Active warehouses where these products keep their 0/0/1 rules: those of
+        the products' companies, of every company when one product has none.
+
+        Returned in sudo mode: the per-order route is a product setting, so the
+        rules are kept in every company of the product, including companies the
+        acting user has not selected or may not access.
+        """
+        domain = [("active", "=", True)]
+        if self and all(template.company_id for template in self):
+            domain.append(("company_id", "in", self.company_id.ids))
+        # sudo: see the docstring; only used to keep and report per-order rules.
+        return (
+            self.env["stock.warehouse"]
+            .sudo()
+            .with_context(active_test=True)
+            .search(domain, order="company_id, sequence, id")
+        )
+
     def _per_order_supply_route(self, warehouse):
         """Route the 0/0/1 rules of this product use in ``warehouse``: Buy first,
         then Manufacture, among the product's and its category's routes."""
@@ -191,11 +214,11 @@ class ProductTemplate(models.Model):
         if not self:
             return result
         mto_routes = self._per_order_mto_routes()
-        warehouses = self.env["stock.warehouse"].search(
-            [("company_id", "in", self.env.companies.ids)]
-        )
+        warehouses = self._per_order_warehouses()
         origins = self._origin.filtered("id")
-        rules = self.env["stock.warehouse.orderpoint"]
+        # sudo: the rules are kept in every company of the product (see
+        # product.product._per_order_sync_rules), so are the conflicts they raise.
+        rules = self.env["stock.warehouse.orderpoint"].sudo()
         if origins:
             rules = rules.search(
                 [
@@ -266,7 +289,13 @@ class ProductTemplate(models.Model):
                     messages.append(rule._per_order_hand_made_message())
             if not kits:
                 messages.extend(
-                    template._per_order_supply_conflicts(warehouses, own_rules)
+                    template._per_order_supply_conflicts(
+                        warehouses.filtered(
+                            lambda w, t=template: not t.company_id
+                            or w.company_id == t.company_id
+                        ),
+                        own_rules,
+                    )
                 )
         return {template: msgs for template, msgs in result.items() if msgs}
 
@@ -345,16 +374,43 @@ class ProductTemplate(models.Model):
         )
 
     @api.model
-    def _per_order_notification(self, report):
-        """Client notification summing up a synchronisation report."""
-        left_alone = report["left_alone"]
-        message = _(
-            "%(created)s rule(s) created, %(reactivated)s reactivated, "
-            "%(adopted)s taken over from the replenishment report.",
+    def _per_order_report_message(self, report):
+        """How many 0/0/1 rules a synchronisation report made, and where."""
+        made = report["created"] | report["reactivated"] | report["adopted"]
+        return _(
+            "%(made)s 0/0/1 rule(s) made in %(warehouses)s warehouse(s) of "
+            "%(companies)s company(ies): %(created)s created, %(reactivated)s "
+            "reactivated, %(adopted)s taken over from the replenishment report.",
+            made=len(made),
+            warehouses=len(made.warehouse_id),
+            companies=len(made.company_id),
             created=len(report["created"]),
             reactivated=len(report["reactivated"]),
             adopted=len(report["adopted"]),
         )
+
+    @api.model
+    def _per_order_notify(self, report):
+        """Tell the acting user in the web client how many 0/0/1 rules a change
+        (ticking the route on a product) made, when it made some."""
+        made = report["created"] | report["reactivated"] | report["adopted"]
+        if not made or self.env.uid == api.SUPERUSER_ID:
+            return
+        self.env.user._bus_send(
+            "simple_notification",
+            {
+                "title": _("0/0/1 reordering rules"),
+                "message": self._per_order_report_message(report),
+                "type": "success",
+                "sticky": False,
+            },
+        )
+
+    @api.model
+    def _per_order_notification(self, report):
+        """Client notification summing up a synchronisation report."""
+        left_alone = report["left_alone"]
+        message = self._per_order_report_message(report)
         if left_alone:
             message += "\n" + "\n".join(
                 rule._per_order_hand_made_message() for rule in left_alone

@@ -364,11 +364,13 @@ class StockWarehouseOrderpoint(models.Model):
     def _per_order_hand_made_message(self):
         self.ensure_one()
         return _(
-            "%(product)s: the rule %(rule)s (%(location)s, min %(min)s, max %(max)s) "
-            "was made by hand and is left alone. To replenish per order there, "
-            "select it in Reordering Rules and use Convert to 0/0/1.",
+            "%(product)s: the rule %(rule)s in warehouse %(warehouse)s (%(location)s, "
+            "min %(min)s, max %(max)s) was made by hand and is left alone. To "
+            "replenish per order in that warehouse, select the rule in Reordering "
+            "Rules and use Convert to 0/0/1.",
             product=self.product_id.display_name,
             rule=self.name,
+            warehouse=self.warehouse_id.display_name,
             location=self.location_id.display_name,
             min=self.product_min_qty,
             max=self.product_max_qty,

@@ -6,6 +6,7 @@ from . import test_promise
 from . import test_per_order
 from . import test_per_order_rules
 from . import test_per_order_perf
+from . import test_per_order_warehouses
 from . import test_scheduler
 from . import test_ui_tours
 from . import test_wiring
