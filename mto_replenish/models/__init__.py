@@ -3,6 +3,10 @@ from . import res_config_settings
 from . import mto_replenishment_allocation
 from . import stock_warehouse_orderpoint
 from . import stock_warehouse_orderpoint_allocation
+from . import stock_warehouse_orderpoint_deferral
+from . import stock_warehouse_orderpoint_explanation
+from . import stock_warehouse_orderpoint_per_order
+from . import mto_replenishment_pending
 from . import mrp_bom
 from . import mrp_bom_line
 from . import mrp_production

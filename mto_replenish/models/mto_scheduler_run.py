@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import float_compare, split_every
 
 from ..tools.relay import relay
-from .stock_warehouse_orderpoint import CONCURRENCY_PGCODES
+from .stock_warehouse_orderpoint_deferral import CONCURRENCY_PGCODES
 
 _logger = logging.getLogger(__name__)
 

@@ -295,11 +295,12 @@ class ProductTemplate(models.Model):
                             or w.company_id == t.company_id
                         ),
                         own_rules,
+                        advice=include_hand_made,
                     )
                 )
         return {template: msgs for template, msgs in result.items() if msgs}
 
-    def _per_order_supply_conflicts(self, warehouses, rules):
+    def _per_order_supply_conflicts(self, warehouses, rules, advice=False):
         """Messages when the route that replenishes the product cannot work: no
         Buy/Manufacture route, no vendor to buy from, no BoM to manufacture."""
         self.ensure_one()
@@ -322,7 +323,7 @@ class ProductTemplate(models.Model):
         for route in routes:
             actions |= per_order_route_actions(route)
         if "buy" in actions:
-            messages += self._per_order_vendor_conflicts(warehouses)
+            messages += self._per_order_vendor_conflicts(warehouses, advice=advice)
         if "manufacture" in actions and not self.bom_ids.filtered(
             lambda b: b.type == "normal"
         ):
@@ -335,13 +336,20 @@ class ProductTemplate(models.Model):
             )
         return messages
 
-    def _per_order_vendor_conflicts(self, warehouses):
-        """A message per company of ``warehouses`` (the product's own company
-        when it has one) where no vendor line of the product may be used: a
-        vendor line of another company does not count."""
+    def _per_order_vendor_conflicts(self, warehouses, advice=False):
+        """Messages when no vendor line of the product may be used: a vendor
+        line of another company does not count. Without any usable vendor the
+        product is refused; with ``advice`` (the product form's warning), each
+        company of ``warehouses`` (or the product's own) that has none is named
+        too, so its rules are known to fail there."""
         self.ensure_one()
         companies = self.company_id or warehouses.company_id
-        if not self.seller_ids:
+        missing = companies.filtered(
+            lambda company: not self.seller_ids.filtered(
+                lambda seller: not seller.company_id or seller.company_id == company
+            )
+        )
+        if not self.seller_ids or (missing and missing == companies):
             return [
                 _(
                     "%(product)s is bought but has no vendor: add one in its "
@@ -349,6 +357,8 @@ class ProductTemplate(models.Model):
                     product=self.display_name,
                 )
             ]
+        if not advice:
+            return []
         return [
             _(
                 "%(product)s is bought but has no vendor for the company "
@@ -358,11 +368,7 @@ class ProductTemplate(models.Model):
                 product=self.display_name,
                 company=company.name,
             )
-            for company in companies
-            if not self.seller_ids.filtered(
-                lambda seller, company=company: not seller.company_id
-                or seller.company_id == company
-            )
+            for company in missing
         ]
 
     @api.model

@@ -271,16 +271,32 @@ class TestAccess(MtoCommon):
 
     # ------------------------------------------------------- multi-company
     def test_vendor_of_another_company_is_no_vendor(self):
+        """The product is shared by both companies; its only vendor line
+        belongs to the other one: not refused (the other company can buy),
+        but the product's warning names the company that cannot."""
         other_vendor = self.env["res.partner"].create({"name": "Their vendor"})
         product = self._create_product("Their vendor part", [self.route_buy])
+        template = product.product_tmpl_id
+        self.assertEqual(
+            template._per_order_get_conflicts()[template],
+            [
+                f"{product.display_name} is bought but has no vendor: add one in "
+                "its Purchase tab."
+            ],
+        )
         product.seller_ids = [
             Command.create(
                 {"partner_id": other_vendor.id, "delay": 3, "company_id": self.other.id}
             )
         ]
-        template = product.product_tmpl_id.with_context(
-            allowed_company_ids=[self.company.id]
+        self.assertFalse(template._per_order_get_conflicts().get(template))
+        advice = template._per_order_get_conflicts(include_hand_made=True)[template]
+        self.assertEqual(
+            advice,
+            [
+                f"{product.display_name} is bought but has no vendor for the "
+                f"company {self.company.name}: its vendor lines belong to other "
+                f"companies. Add a vendor line for {self.company.name} (or one "
+                "without a company) in its Purchase tab."
+            ],
         )
-        conflicts = template._per_order_get_conflicts()
-        messages = "\n".join(conflicts[template])
-        self.assertIn(f"no vendor for the company {self.company.name}", messages)

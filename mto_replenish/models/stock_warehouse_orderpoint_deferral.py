@@ -1,0 +1,250 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import hashlib
+import logging
+import time
+
+from psycopg2 import OperationalError, errorcodes
+
+from odoo import _, api, fields, models
+from odoo.modules.registry import Registry
+from odoo.tools import html2plaintext
+
+from ..tools.relay import relay
+
+_logger = logging.getLogger(__name__)
+
+#: Errors telling that another transaction holds or has just changed a rule.
+CONCURRENCY_PGCODES = (
+    errorcodes.LOCK_NOT_AVAILABLE,
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+)
+#: How long the attempt right after a confirmation waits for a rule's lock.
+AFTER_COMMIT_LOCK_TIMEOUT = "500ms"
+#: Tries of that attempt when another transaction gets in first.
+AFTER_COMMIT_TRIES = 3
+
+
+def _procure_pending_after_commit(dbname, uid, pending_id):
+    """Right after a confirmation commits: try its pending replenishment,
+    waiting at most AFTER_COMMIT_LOCK_TIMEOUT for a lock. What is still busy is left to the triggered
+    scheduled action (the pending row stays)."""
+    registry = Registry(dbname)
+    for attempt in range(1, AFTER_COMMIT_TRIES + 1):
+        with registry.cursor() as cr:
+            # sudo: the pending work was recorded by server code in the
+            # committed transaction of a user allowed to confirm the order.
+            env = api.Environment(cr, uid, {}, su=True)
+            try:
+                cr.execute(
+                    "SET LOCAL lock_timeout = %s", [AFTER_COMMIT_LOCK_TIMEOUT]
+                )
+                pending = env["mto.replenishment.pending"].browse(pending_id)
+                if pending._mto_process():
+                    cr.commit()  # pylint: disable=invalid-commit
+                return
+            except OperationalError as error:
+                cr.rollback()
+                if error.pgcode not in CONCURRENCY_PGCODES:
+                    raise
+                time.sleep(0.05 * attempt)
+
+
+class StockWarehouseOrderpoint(models.Model):
+    """Concurrent replenishment of reordering rules: locking, work deferred by a
+    busy rule or a large order (recorded as pending rows), failures."""
+
+    _inherit = "stock.warehouse.orderpoint"
+
+    mto_trigger_pending = fields.Boolean(
+        string="Replenishment Queued",
+        compute="_compute_mto_trigger_pending",
+        help="Replenishment of this rule waits in the background: a sales order "
+        "touched more rules than the company's limit, or the rule was busy in "
+        "another transaction when an order was confirmed.",
+    )
+
+    def _compute_mto_trigger_pending(self):
+        # sudo: only which rules wait is read.
+        waiting = self.env["mto.replenishment.pending"].sudo()._mto_waiting_rule_ids()
+        for rule in self:
+            rule.mto_trigger_pending = rule.id in waiting
+
+    def _mto_lock_for_procurement(self, skip_locked=False, nowait=False):
+        """Lock the rules' rows in id order and mark them as updated by this
+        transaction; return the rules locked.
+
+        Under PostgreSQL's repeatable read, a transaction that waited for another
+        one's lock would still compute the rule's need from a snapshot missing the
+        other one's RFQ line or MO, and order it twice. So:
+
+        - ``nowait`` (sales confirmation): the lock is tried inside a savepoint
+          and given up at once when the rule is held by another transaction, or
+          was updated by one that committed after this transaction began; such
+          rules are replenished after this transaction commits, in a fresh one
+          (``_mto_defer_procurement``). No serialization error reaches the user.
+        - ``skip_locked`` (scheduler batches): rules held elsewhere are skipped;
+          the transaction holding them orders their need.
+        - neither: wait for the lock (a fresh transaction, whose snapshot starts
+          with this statement).
+        """
+        if not self.ids:
+            return self
+        query = (
+            "SELECT id FROM stock_warehouse_orderpoint WHERE id IN %s "
+            "ORDER BY id FOR NO KEY UPDATE"
+        )
+        if skip_locked:
+            query += " SKIP LOCKED"
+        elif nowait:
+            query += " NOWAIT"
+        locked_ids = []
+        if nowait:
+            # All rules in one statement first (3 queries, not 3 per rule); only
+            # when one of them is busy, rule by rule to lock the others.
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query, [tuple(self.ids)])
+                    locked_ids = [row[0] for row in self.env.cr.fetchall()]
+            except OperationalError as error:
+                if error.pgcode not in CONCURRENCY_PGCODES:
+                    raise
+            for orderpoint in self.sorted("id") if not locked_ids else ():
+                try:
+                    with self.env.cr.savepoint(flush=False):
+                        self.env.cr.execute(query, [(orderpoint.id,)])
+                        locked_ids.append(orderpoint.id)
+                except OperationalError as error:
+                    if error.pgcode not in CONCURRENCY_PGCODES:
+                        raise
+        else:
+            self.env.cr.execute(query, [tuple(self.ids)])
+            locked_ids = [row[0] for row in self.env.cr.fetchall()]
+        if locked_ids:
+            self.env.cr.execute(
+                "UPDATE stock_warehouse_orderpoint SET write_date = write_date "
+                "WHERE id IN %s",
+                [tuple(locked_ids)],
+            )
+        locked = set(locked_ids)
+        return self.filtered(lambda op: op.id in locked)
+
+    def _mto_defer_procurement(self, company_id=None, reason="busy", sale_orders=None):
+        """Record these rules' replenishment as pending work in this
+        transaction; once it commits, it is tried at once (waiting on no lock
+        for long), and the triggered scheduled action does whatever is left,
+        also when this process dies right after the commit."""
+        if not self:
+            return self.env["mto.replenishment.pending"]
+        company = company_id if hasattr(company_id, "id") else None
+        # sudo: pending work is the system's record, written whoever confirms.
+        pending = (
+            self.env["mto.replenishment.pending"]
+            .sudo()
+            .create(
+                {
+                    "company_id": (company or self.company_id[:1]).id,
+                    "rule_ids": self.ids,
+                    "reason": reason,
+                    "origin": ", ".join((sale_orders or []).mapped("name"))
+                    if sale_orders
+                    else False,
+                }
+            )
+        )
+        # sudo: waking the scheduled action up needs no cron rights.
+        self.env.ref("mto_replenish.ir_cron_procure_pending").sudo()._trigger()
+        if reason == "busy":
+            dbname, uid, pending_id = self.env.cr.dbname, self.env.uid, pending.id
+            self.env.cr.postcommit.add(
+                lambda: _procure_pending_after_commit(dbname, uid, pending_id)
+            )
+        return pending
+
+    def _mto_procurement_failures(self):
+        """[(rule, reason)] for rules that still need an order after procurement:
+        the reason is the warning Odoo logged on the product."""
+        if not self:
+            return []
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        notes = {}
+        # sudo: only the notes of Odoo's own procurement warnings on these
+        # rules' products are read, for the run's failure list.
+        for activity in (
+            self.env["mail.activity"]
+            .sudo()
+            .search_read(
+                [
+                    ("res_model", "=", "product.template"),
+                    ("res_id", "in", self.product_id.product_tmpl_id.ids),
+                    ("activity_type_id", "=", warning.id),
+                ],
+                ["res_id", "note"],
+                order="id desc",
+            )
+        ):
+            notes.setdefault(activity["res_id"], html2plaintext(activity["note"] or ""))
+        return [
+            (
+                rule,
+                notes.get(rule.product_id.product_tmpl_id.id)
+                or _("Nothing could be ordered for this rule."),
+            )
+            for rule in self
+        ]
+
+    # ------------------------------------------------------------ queued work
+    def _mto_queue_procurement(self, sale_orders):
+        """Replenish these rules in the background instead of in the current
+        transaction (a sales order touching more rules than the company's
+        limit), and tell the sales orders' followers."""
+        if not self:
+            return
+        if "queue.job" in self.env:
+            digest = hashlib.sha1(",".join(map(str, sorted(self.ids))).encode())
+            # sudo: the job replenishes the rules as Odoo's procurement does (as
+            # superuser), whoever confirmed the order.
+            self.sudo().with_delay(
+                identity_key=f"mto_replenish.trigger:{digest.hexdigest()}",
+                description=_("Replenish %s reordering rules", len(self)),
+            )._mto_procure_queued()
+        else:
+            self._mto_defer_procurement(reason="queued", sale_orders=sale_orders)
+        for order in sale_orders:
+            order.message_post(
+                body=_(
+                    "This order needs %(count)s reordering rules replenished, more "
+                    "than the %(limit)s done at confirmation: their replenishment "
+                    "was queued and runs in the background in a moment.",
+                    count=len(self),
+                    limit=order.company_id.mto_trigger_sync_limit,
+                )
+            )
+
+    def _mto_procure_queued(self, skip_locked=False):
+        """Replenish these rules (a job, the cron or the attempt after a
+        commit); returns the rules that were busy (skipped)."""
+        rules = self.exists()
+        locked = rules._mto_lock_for_procurement(skip_locked=skip_locked)
+        for company, orderpoints in locked.grouped("company_id").items():
+            orderpoints.with_company(company).with_context(
+                **relay(mto_locked=True)
+            )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
+        return rules - locked
+
+    @api.model
+    def _mto_cron_procure_pending(self, batch_size=500, use_new_cursor=True):
+        """Scheduled action: do the pending replenishment, one pending row per
+        committed transaction; a row that fails is recorded with its error and
+        the others go on."""
+        # sudo: a scheduled action (run by the superuser) over every company's
+        # pending work, as Odoo's own scheduler.
+        Pending = self.env["mto.replenishment.pending"].sudo()
+        for pending_id in Pending.search([], order="id", limit=batch_size).ids:
+            if not use_new_cursor:
+                Pending.browse(pending_id)._mto_process()
+                continue
+            Pending.browse(pending_id)._mto_process_in_new_transaction()
+        self.invalidate_model(["mto_trigger_pending"])
