@@ -145,6 +145,18 @@ def _ordered(registry, product_ids):
         return result
 
 
+def _drain_pending(registry):
+    """What Odoo's cron runner does once the confirmations are over: the
+    triggered scheduled action replenishes what busy rules left pending."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        env["stock.warehouse.orderpoint"].sudo()._mto_cron_procure_pending()
+    with registry.cursor() as cr:
+        cr.execute("SELECT rule_ids, attempts, last_error FROM mto_replenishment_pending")
+        left = cr.fetchall()
+        assert not left, left
+
+
 def _run_threads(targets):
     threads = [threading.Thread(target=t, args=a) for t, a in targets]
     for thread in threads:
@@ -162,6 +174,7 @@ def test_concurrent_confirmations(registry, clients):
         barrier = threading.Barrier(clients)
         _run_threads([(_confirm, (registry, product_id, 1, barrier, errors))] * clients)
         assert errors == []
+        _drain_pending(registry)
         # Exactly the demand, on one RFQ line: no duplicate, nothing lost.
         assert _ordered(registry, [product_id]) == {product_id: (1, float(clients))}
 
@@ -197,11 +210,61 @@ def test_confirmations_during_scheduler_run(registry):
         ]
         _run_threads(targets)
         assert errors == []
+        _drain_pending(registry)
         ordered = _ordered(registry, products)
         expected = {
             pid: (1, 3.0 if index < 5 else 2.0) for index, pid in enumerate(products)
         }
         assert ordered == expected
+
+
+def test_killed_after_commit_with_busy_rule(odoo, registry, database):
+    """A confirmation finds its rule busy (held by another transaction),
+    commits, and its process dies right after the commit, before it could try
+    again: the pending work was committed with the order, and the scheduled
+    action then orders exactly the missing quantity, once."""
+    (product_id,) = _setup_products(registry, 1, "Busy then killed")
+    holder = psycopg2.connect(dbname=database)
+    with holder.cursor() as cur:
+        cur.execute(
+            "SELECT id FROM stock_warehouse_orderpoint WHERE product_id = %s "
+            "FOR UPDATE",
+            [product_id],
+        )
+        assert cur.fetchone()
+    script = f"""
+import os, signal
+from odoo import Command
+env = env(context=dict(env.context, tracking_disable=True))
+order = env["sale.order"].create({{
+    "partner_id": env["res.partner"].search([], limit=1).id,
+    "order_line": [Command.create({{"product_id": {product_id}, "product_uom_qty": 3}})],
+}})
+# Runs first among the callbacks after the commit: the process dies there.
+env.cr.postcommit.add(lambda: os.kill(os.getpid(), signal.SIGKILL))
+order.action_confirm()
+env.cr.commit()
+"""
+    proc = subprocess.run(
+        [*odoo.base_cmd("shell"), "-d", database, "--no-http", "--log-level=warn"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
+    holder.rollback()
+    holder.close()
+    assert _ordered(registry, [product_id]) == {product_id: (0, 0.0)}
+    with registry.cursor() as cr:
+        cr.execute("SELECT reason, rule_ids FROM mto_replenishment_pending")
+        rows = cr.fetchall()
+    assert [reason for reason, __ in rows] == ["busy"]
+    _drain_pending(registry)
+    assert _ordered(registry, [product_id]) == {product_id: (1, 3.0)}
+    with registry.cursor() as cr:
+        _env(cr)["stock.warehouse.orderpoint"].sudo()._mto_cron_procure_pending()
+    assert _ordered(registry, [product_id]) == {product_id: (1, 3.0)}
 
 
 def test_scheduler_killed_then_rerun(odoo, registry, database):

@@ -318,10 +318,20 @@ class MtoSchedulerRunBatch(models.Model):
     rule_ids = fields.Json(readonly=True)
     rule_count = fields.Integer(string="Rules", readonly=True)
     state = fields.Selection(
-        [("pending", "Pending"), ("done", "Done"), ("skipped", "Already queued")],
+        [
+            ("pending", "Pending"),
+            ("done", "Done"),
+            ("skipped", "Already queued"),
+            ("failed", "Failed"),
+        ],
         default="pending",
         required=True,
         readonly=True,
+    )
+    error = fields.Text(
+        readonly=True,
+        help="What stopped this batch (its rules ordered nothing); the run went on "
+        "with the next batches.",
     )
     done_count = fields.Integer(compute="_compute_done_count", store=True)
     date_done = fields.Datetime(readonly=True)
@@ -343,27 +353,60 @@ class MtoSchedulerRunBatch(models.Model):
 
     def _mto_process_with_retries(self, use_new_cursor=False):
         """Process the batch, in its own transaction when ``use_new_cursor``
-        (committed at once), starting again on serialization failures."""
+        (committed at once), starting again on serialization failures. Any
+        other error is recorded on the batch (state Failed), and the run goes
+        on with its next batches."""
         self.ensure_one()
         if not use_new_cursor:
-            return self._mto_process()
+            try:
+                with self.env.cr.savepoint():
+                    self._mto_process()
+            except Exception as error:  # pylint: disable=broad-except
+                self._mto_record_error(error)
+            return
+        error = None
         for attempt in range(1, MAX_BATCH_TRIES + 1):
             with self.env.registry.cursor() as cr:
                 try:
                     self.with_env(self.env(cr=cr))._mto_process()
                     cr.commit()  # pylint: disable=invalid-commit
                     return
-                except OperationalError as error:
+                except OperationalError as exc:
                     cr.rollback()
-                    last = attempt == MAX_BATCH_TRIES
-                    if error.pgcode not in CONCURRENCY_PGCODES or last:
-                        raise
+                    error = exc
+                    if exc.pgcode not in CONCURRENCY_PGCODES:
+                        break
                     _logger.info(
                         "Replenishment batch hit %s, trying again (%d)",
-                        errorcodes.lookup(error.pgcode),
+                        errorcodes.lookup(exc.pgcode),
                         attempt,
                     )
                     time.sleep(0.1 * attempt)
+                except Exception as exc:  # pylint: disable=broad-except
+                    cr.rollback()
+                    error = exc
+                    break
+        with self.env.registry.cursor() as cr:
+            self.with_env(self.env(cr=cr))._mto_record_error(error)
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def _mto_record_error(self, error):
+        """Mark the batch failed with ``error`` (the exception itself)."""
+        _logger.error(
+            "Replenishment %s, batch %d failed: %s",
+            self.run_id.name,
+            self.sequence + 1,
+            error,
+            exc_info=error,
+        )
+        # sudo: the audit trail is written by code only.
+        self.sudo().write(
+            {
+                "state": "failed",
+                "date_done": fields.Datetime.now(),
+                "error": f"{type(error).__name__}: {error}",
+            }
+        )
 
     def _mto_process(self):
         """Evaluate the batch's rules and replenish those that need it."""
@@ -382,9 +425,11 @@ class MtoSchedulerRunBatch(models.Model):
         cr.execute("SELECT COALESCE(MAX(id), 0) FROM mrp_production")
         last_mo = cr.fetchone()[0]
         due = locked.filtered(_qty_due)
+        # The procurement errors, as raised (see procurement.group.run).
+        errors = []
         for company, orderpoints in due.grouped("company_id").items():
             orderpoints.with_company(company).with_context(
-                **relay(mto_locked=True)
+                **relay(mto_locked=True, mto_failure_log=errors)
             )._procure_orderpoint_confirm(
                 use_new_cursor=False, company_id=company, raise_user_error=False
             )
@@ -410,14 +455,14 @@ class MtoSchedulerRunBatch(models.Model):
                 ):
                     served.add(orderpoint.id)
                     created[model] += count
-            suspects = due.filtered(lambda op: op.id not in served)
-            if suspects:
-                self.env.invalidate_all()
-                failures = (
-                    suspects.browse(suspects.ids)
-                    .filtered(_qty_due)
-                    ._mto_procurement_failures()
-                )
+            reasons = {}
+            for orderpoint, message in errors:
+                reasons.setdefault(orderpoint.id, message)
+            failures = [
+                (orderpoint, reasons[orderpoint.id])
+                for orderpoint in due
+                if orderpoint.id in reasons and orderpoint.id not in served
+            ]
         # sudo: the audit trail is written by code only.
         self.sudo().write(
             {

@@ -4,7 +4,9 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-from ..tools.relay import relay
+from odoo.addons.stock.models.stock_rule import ProcurementException
+
+from ..tools.relay import received, relay
 
 
 class ProcurementGroup(models.Model):
@@ -40,6 +42,22 @@ class ProcurementGroup(models.Model):
         return super(
             ProcurementGroup, self.with_context(**relay(mto_orderpoints_done=True))
         )._run_scheduler_tasks(use_new_cursor=use_new_cursor, company_id=company_id)
+
+    @api.model
+    def run(self, procurements, raise_user_error=True):
+        """Odoo's procurement; a scheduler batch also records each failure's
+        reason from the exception itself (the relayed ``mto_failure_log``)."""
+        try:
+            return super().run(procurements, raise_user_error=raise_user_error)
+        except ProcurementException as errors:
+            log = received(self.env.context, "mto_failure_log")
+            if log is not None:
+                log.extend(
+                    (procurement.values.get("orderpoint_id"), message)
+                    for procurement, message in errors.procurement_exceptions
+                    if procurement.values.get("orderpoint_id")
+                )
+            raise
 
     @api.model
     def _mto_scheduler_companies(self, company_id=False):

@@ -9,7 +9,6 @@ from psycopg2 import OperationalError, errorcodes
 
 from odoo import _, api, fields, models
 from odoo.modules.registry import Registry
-from odoo.tools import html2plaintext
 
 from ..tools.relay import relay
 
@@ -162,38 +161,6 @@ class StockWarehouseOrderpoint(models.Model):
                 lambda: _procure_pending_after_commit(dbname, uid, pending_id)
             )
         return pending
-
-    def _mto_procurement_failures(self):
-        """[(rule, reason)] for rules that still need an order after procurement:
-        the reason is the warning Odoo logged on the product."""
-        if not self:
-            return []
-        warning = self.env.ref("mail.mail_activity_data_warning")
-        notes = {}
-        # sudo: only the notes of Odoo's own procurement warnings on these
-        # rules' products are read, for the run's failure list.
-        for activity in (
-            self.env["mail.activity"]
-            .sudo()
-            .search_read(
-                [
-                    ("res_model", "=", "product.template"),
-                    ("res_id", "in", self.product_id.product_tmpl_id.ids),
-                    ("activity_type_id", "=", warning.id),
-                ],
-                ["res_id", "note"],
-                order="id desc",
-            )
-        ):
-            notes.setdefault(activity["res_id"], html2plaintext(activity["note"] or ""))
-        return [
-            (
-                rule,
-                notes.get(rule.product_id.product_tmpl_id.id)
-                or _("Nothing could be ordered for this rule."),
-            )
-            for rule in self
-        ]
 
     # ------------------------------------------------------------ queued work
     def _mto_queue_procurement(self, sale_orders):

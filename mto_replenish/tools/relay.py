@@ -19,6 +19,7 @@ PRIVATE_KEYS = (
     "mto_allocations_by_op",
     "mto_link_allocations",
     "per_order_skip_sync",
+    "mto_failure_log",
 )
 
 
