@@ -4,6 +4,7 @@
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common import MtoCommon
 
@@ -135,3 +136,49 @@ class TestScheduler(MtoCommon):
     def test_settings_refuse_nonsense(self):
         with self.assertRaisesRegex(ValidationError, "batch size"):
             self.company.mto_scheduler_batch_size = 0
+
+    def test_unexpected_error_in_a_batch(self):
+        """A batch raising something unexpected (here a database trigger
+        refusing one product's RFQ line) is recorded as failed with the error;
+        the other batches order and Odoo's own scheduler tasks still run."""
+        self.company.mto_scheduler_batch_size = 1
+        for product in (self.bought, self.bought_2, self.idle):
+            self._create_orderpoint(product, self.route_buy, trigger="auto")
+        self._deliver(self.bought, 3)
+        self._deliver(self.bought_2, 2)
+        self._deliver(self.idle, 4)
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION mto_test_refuse_line() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.product_id = %s THEN
+                    RAISE EXCEPTION 'refused by the test trigger';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER mto_test_refuse_line BEFORE INSERT ON purchase_order_line
+            FOR EACH ROW EXECUTE FUNCTION mto_test_refuse_line();
+            """,
+            [self.bought_2.id],
+        )
+        # Odoo's own task after the rules: reserving a delivery whose stock
+        # arrived without triggering a reservation.
+        stocked = self._create_product("Sched stocked", [])
+        waiting = self._deliver(stocked, 1)
+        self.env["stock.quant"]._update_available_quantity(
+            stocked, self.stock_location, 1.0
+        )
+        self.assertEqual(waiting.picking_ids.move_ids.state, "confirmed")
+        with mute_logger(
+            "odoo.addons.mto_replenish.models.mto_scheduler_run", "odoo.sql_db"
+        ):
+            self.env["procurement.group"].run_scheduler()
+        run = self.env["mto.scheduler.run"].search([], limit=1)
+        failed = run.batch_ids.filtered(lambda b: b.state == "failed")
+        self.assertEqual(len(failed), 1)
+        self.assertIn("refused by the test trigger", failed.error)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self._lines(self.bought).product_qty, 3.0)
+        self.assertEqual(self._lines(self.idle).product_qty, 4.0)
+        self.assertFalse(self._lines(self.bought_2))
+        self.assertEqual(waiting.picking_ids.move_ids.state, "assigned")
