@@ -1,0 +1,79 @@
+"""Upgrading from 18.0.1.0.0 (links from sales orders to RFQ lines and MOs) to
+18.0.2.0.0 (the allocation ledger): the links become ledger rows."""
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "mto_replenish"
+DB = "mto_pytest_migration"
+#: The last commit of 18.0.1.0.0.
+OLD_COMMIT = "337cae6"
+
+SEED = """
+from odoo import Command
+env = env(context=dict(env.context, tracking_disable=True))
+env.company.write({"po_lead": 0, "days_to_purchase": 0})
+buy = env.ref("purchase_stock.route_warehouse0_buy")
+per_order = env.ref("mto_replenish.route_per_order")
+vendor = env["res.partner"].create({"name": "Migration Vendor"})
+product = env["product.product"].create({
+    "name": "Migration part", "is_storable": True,
+    "route_ids": [Command.set([per_order.id, buy.id])],
+    "seller_ids": [Command.create({"partner_id": vendor.id, "delay": 1})],
+})
+orders = env["sale.order"]
+for qty in (2, 3):
+    order = env["sale.order"].create({
+        "partner_id": vendor.id,
+        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})],
+    })
+    order.action_confirm()
+    orders |= order
+line = env["purchase.order.line"].search([("product_id", "=", product.id)])
+assert line.per_order_sale_ids == orders, line.per_order_sale_ids
+env.cr.commit()
+result({"line": line.id, "orders": orders.ids, "qty": line.product_qty})
+"""
+
+CHECK = """
+line = env["purchase.order.line"].browse({line})
+result({{
+    "version": env["ir.module.module"].search([("name", "=", "mto_replenish")]).latest_version,
+    "rows": sorted([r.sale_order_id.id, r.quantity, r.kind] for r in line.allocation_ids),
+    "linked": sorted(line.per_order_sale_ids.ids),
+}})
+"""
+
+
+def test_per_order_links_become_ledger_rows(odoo, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", OLD_COMMIT, ADDON],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    odoo.dbtool("drop", DB)
+    odoo.fresh_db(DB)
+    old_runner = type(odoo)()
+    old_runner.addons_path = ",".join(
+        [str(old), *odoo.addons_path.split(",")[1:]]
+    )
+    try:
+        rc, errors, out = old_runner.run(DB, "-i", ADDON)
+        assert rc == 0 and not errors, out[-3000:]
+        seeded = old_runner.shell(DB, SEED)
+        assert seeded["qty"] == 5.0
+        rc, errors, out = odoo.run(DB, "-u", ADDON)
+        assert rc == 0 and not errors, out[-3000:]
+        checked = odoo.shell(DB, CHECK.format(line=seeded["line"]))
+    finally:
+        odoo.dbtool("drop", DB)
+    first, second = seeded["orders"]
+    assert checked == {
+        "version": "18.0.2.0.0",
+        "rows": sorted([[first, 2.0, "per_order"], [second, 3.0, "per_order"]]),
+        "linked": sorted([first, second]),
+    }
