@@ -326,7 +326,7 @@ def test_scheduler_killed_then_rerun(odoo, registry, database):
 QUEUE_SETUP = """
 from odoo import Command
 env.company.write({'po_lead': 0, 'days_to_purchase': 0,
-                   'mto_scheduler_batch_size': 2})
+                   'mto_scheduler_batch_size': 2, 'mto_scheduler_use_jobs': True})
 buy = env.ref('purchase_stock.route_warehouse0_buy')
 vendor = env['res.partner'].create({'name': 'Queue vendor'})
 products = env['product.product'].create([{

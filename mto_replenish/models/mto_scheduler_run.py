@@ -194,7 +194,7 @@ class MtoSchedulerRun(models.Model):
 
     # ---------------------------------------------------------------- processing
     @api.model
-    def _mto_start(self, companies, mode="cron"):
+    def _mto_start(self, companies, use_new_cursor=False):
         """The runs to process now, with their batches created: for every
         company (``companies`` empty, the scheduled action), the queued runs and
         a new run for the companies they leave out; else a new run for each of
@@ -210,6 +210,7 @@ class MtoSchedulerRun(models.Model):
                 ("batch_ids.state", "=", "pending"),
             ]
         ).write({"interrupted": True})
+        self._mto_mark_stale_job_runs()
         runs = self.browse()
         scope = companies
         if not companies:
@@ -229,8 +230,37 @@ class MtoSchedulerRun(models.Model):
                 ]
             )
         for run in runs:
-            run._mto_plan(mode)
+            run._mto_plan(run._mto_mode(use_new_cursor))
         return runs
+
+    def _mto_mode(self, use_new_cursor):
+        """Queue jobs when queue_job is installed and the run's company (the
+        scheduled action's company for a run of every company) says so;
+        otherwise batches in this process."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        if use_new_cursor and "queue.job" in self.env and company.mto_scheduler_use_jobs:
+            return "job"
+        return "cron" if use_new_cursor else "sync"
+
+    @api.model
+    def _mto_mark_stale_job_runs(self):
+        """Job runs whose jobs have not moved for the company's stale delay are
+        marked interrupted (no job runner, or jobs lost)."""
+        now = fields.Datetime.now()
+        for run in self.search(
+            [
+                ("interrupted", "=", False),
+                ("mode", "=", "job"),
+                ("batch_ids.state", "=", "pending"),
+            ]
+        ):
+            minutes = (run.company_id or self.env.company).mto_job_stale_minutes
+            last = max(
+                [run.date_start, *run.batch_ids.filtered("date_done").mapped("date_done")]
+            )
+            if last and (now - last).total_seconds() > 60 * minutes:
+                run.interrupted = True
 
     def _mto_plan(self, mode):
         """Start the run: its rules split into batches, each of one company

@@ -25,15 +25,13 @@ class ProcurementGroup(models.Model):
         run over their allowed companies only.
         """
         companies = self._mto_scheduler_companies(company_id)
-        use_jobs = use_new_cursor and "queue.job" in self.env
-        mode = "job" if use_jobs else ("cron" if use_new_cursor else "sync")
         # sudo: run records are an audit trail only code writes (see
         # security/ir.model.access.csv); the caller's scope is in `companies`.
         Run = self.env["mto.scheduler.run"].sudo()
-        for run in Run._mto_start(companies, mode=mode):
+        for run in Run._mto_start(companies, use_new_cursor=use_new_cursor):
             if use_new_cursor:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            if use_jobs:
+            if run.mode == "job":
                 run._mto_enqueue_batches()
             else:
                 run._mto_process_batches(use_new_cursor=use_new_cursor)

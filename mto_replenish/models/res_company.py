@@ -52,6 +52,20 @@ class ResCompany(models.Model):
         "background and the order says so. 0 always replenishes at once.",
     )
 
+    mto_scheduler_use_jobs = fields.Boolean(
+        string="Scheduler Batches as Queue Jobs",
+        help="With OCA's queue_job installed and its job runner started, each "
+        "batch of the scheduler becomes a job, run by the job runner's workers "
+        "(several at once across processes). Off: the scheduled action runs the "
+        "batches itself, one after the other.",
+    )
+    mto_job_stale_minutes = fields.Integer(
+        string="Stale Job Run After (minutes)",
+        default=60,
+        help="A scheduler run made of queue jobs whose jobs have not moved for "
+        "this long is marked interrupted (is the job runner started?); the next "
+        "run orders what is still missing.",
+    )
     mto_cancel_replenishment = fields.Boolean(
         string="Cancel Replenishment with the Sales Order",
         help="Cancelling a sales order also reduces or cancels the per-order and "
@@ -115,6 +129,19 @@ class ResCompany(models.Model):
                             value=company[fname],
                         )
                     )
+
+    @api.constrains("mto_job_stale_minutes")
+    def _check_mto_job_stale_minutes(self):
+        for company in self:
+            if not 1 <= company.mto_job_stale_minutes <= 10080:
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: a job run is stale after 1 to 10080 "
+                        "minutes (a week), not %(value)s.",
+                        company=company.name,
+                        value=company.mto_job_stale_minutes,
+                    )
+                )
 
     @api.constrains("horizon_days")
     def _check_horizon_days(self):

@@ -28,6 +28,20 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.mto_trigger_sync_limit",
         readonly=False,
     )
+    mto_scheduler_use_jobs = fields.Boolean(
+        related="company_id.mto_scheduler_use_jobs",
+        readonly=False,
+    )
+    mto_job_stale_minutes = fields.Integer(
+        related="company_id.mto_job_stale_minutes",
+        readonly=False,
+    )
+    mto_queue_job_installed = fields.Boolean(compute="_compute_mto_queue_job_installed")
+
+    def _compute_mto_queue_job_installed(self):
+        for settings in self:
+            settings.mto_queue_job_installed = "queue.job" in self.env
+
     mto_cancel_replenishment = fields.Boolean(
         related="company_id.mto_cancel_replenishment",
         readonly=False,

@@ -1,7 +1,9 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
@@ -182,3 +184,28 @@ class TestScheduler(MtoCommon):
         self.assertEqual(self._lines(self.idle).product_qty, 4.0)
         self.assertFalse(self._lines(self.bought_2))
         self.assertEqual(waiting.picking_ids.move_ids.state, "assigned")
+
+    def test_stale_job_runs_are_marked(self):
+        Run = self.env["mto.scheduler.run"].sudo()
+        now = fields.Datetime.now()
+
+        def job_run(minutes_ago):
+            return Run.create(
+                {
+                    "name": f"Job run {minutes_ago}",
+                    "started": True,
+                    "mode": "job",
+                    "date_start": now - timedelta(minutes=minutes_ago),
+                    "batch_ids": [Command.create({"sequence": 0, "rule_ids": []})],
+                }
+            )
+
+        stale, fresh = job_run(61), job_run(59)
+        self.env["procurement.group"].run_scheduler()
+        self.assertEqual((stale.state, fresh.state), ("interrupted", "running"))
+        # Without queue_job (not installed here) the runs are the cron's own.
+        self.company.mto_scheduler_use_jobs = True
+        self.env["procurement.group"].run_scheduler(use_new_cursor=False)
+        self.assertEqual(Run.search([], limit=1).mode, "sync")
+        with self.assertRaisesRegex(ValidationError, "1 to 10080 minutes"):
+            self.company.mto_job_stale_minutes = 0
