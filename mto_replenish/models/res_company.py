@@ -68,9 +68,11 @@ class ResCompany(models.Model):
     )
     mto_cancel_replenishment = fields.Boolean(
         string="Cancel Replenishment with the Sales Order",
-        help="Cancelling a sales order also reduces or cancels the per-order and "
-        "make-to-order replenishment still in draft that was made only for it. "
-        "What is already confirmed is left alone and listed on the order.",
+        help="Cancelling a sales order also takes off the draft RFQ lines exactly "
+        "what was allocated to it, and reduces or cancels the manufacturing orders "
+        "made for it that have not started (with their sub-orders and draft "
+        "purchases). What is confirmed with a vendor or started is left alone and "
+        "listed on the order.",
     )
 
     @api.constrains("mto_scheduler_batch_size", "mto_trigger_sync_limit")
