@@ -7,6 +7,7 @@ from . import stock_warehouse_orderpoint_deferral
 from . import stock_warehouse_orderpoint_explanation
 from . import stock_warehouse_orderpoint_per_order
 from . import mto_replenishment_pending
+from . import mto_vendor_lock
 from . import mrp_bom
 from . import mrp_bom_line
 from . import mrp_production

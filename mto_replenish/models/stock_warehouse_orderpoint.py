@@ -251,8 +251,13 @@ class StockWarehouseOrderpoint(models.Model):
             # replenished right after this transaction commits (see
             # _mto_lock_for_procurement).
             locked = self._mto_lock_for_procurement(nowait=True)
-            (self - locked)._mto_defer_procurement(company_id)
-            self = locked
+            # Likewise for the draft RFQ of a vendor: concurrent transactions in
+            # other processes would each create one (see _mto_lock_vendor_keys).
+            free = locked._mto_lock_vendor_keys(nowait=True)
+            (self - free)._mto_defer_procurement(company_id)
+            self = free
+        else:
+            self._mto_lock_vendor_keys()
         # What each rule orders is allocated to the demand it covers, in the
         # ledger, by the procurement that creates or raises the supply.
         self = self.with_context(**relay(mto_allocations_by_op=self._mto_allocations()))

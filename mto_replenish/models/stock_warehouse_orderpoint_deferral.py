@@ -130,6 +130,57 @@ class StockWarehouseOrderpoint(models.Model):
         locked = set(locked_ids)
         return self.filtered(lambda op: op.id in locked)
 
+    def _mto_vendor_key(self):
+        """The key under which Odoo looks for a draft RFQ to add this rule's
+        order to (vendor, company, operation type), or None when the rule does
+        not buy or has nothing to order."""
+        self.ensure_one()
+        rule = self.rule_ids.filtered(lambda r: r.action == "buy")[:1]
+        if not rule or self.qty_to_order <= 0:
+            return None
+        seller = self.supplier_id or self.product_id.with_company(
+            self.company_id
+        )._select_seller(quantity=self.qty_to_order, uom_id=self.product_uom)
+        if not seller:
+            return None
+        return (
+            f"{seller.partner_id.id}:{self.company_id.id}:{rule.picking_type_id.id}"
+        )
+
+    def _mto_lock_vendor_keys(self, nowait=False):
+        """Lock the vendor keys of these rules (one row each in
+        mto_vendor_lock, in key order) for this transaction and return the
+        rules that may order now.
+
+        Like the rules' own lock, a key held by another transaction, or changed
+        by one that committed after this transaction began, is busy: with
+        ``nowait`` (sales confirmation) its rules are returned as not free (to
+        be deferred), otherwise the lock is waited for and a serialization
+        failure restarts the caller's transaction (scheduler batches, pending
+        work). A key seen for the first time is created here."""
+        keys = {}
+        for rule in self:
+            key = rule._mto_vendor_key()
+            if key:
+                keys.setdefault(key, self.browse())
+                keys[key] |= rule
+        if not keys:
+            return self
+        Lock = self.env["mto.vendor.lock"]
+        unknown = set(keys) - Lock._mto_known(list(keys))
+        if unknown:
+            Lock._mto_create_keys(sorted(unknown))
+        busy = set()
+        for key in sorted(keys):
+            # Waiting callers go on with a key another transaction has just
+            # created (once per key ever); confirmations defer its rules.
+            if not Lock._mto_lock(key, nowait=nowait) and nowait:
+                busy.add(key)
+        blocked = self.browse()
+        for key in busy:
+            blocked |= keys[key]
+        return self - blocked
+
     def _mto_defer_procurement(self, company_id=None, reason="busy", sale_orders=None):
         """Record these rules' replenishment as pending work in this
         transaction; once it commits, it is tried at once (waiting on no lock

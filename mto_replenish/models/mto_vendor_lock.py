@@ -1,0 +1,62 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from psycopg2 import OperationalError
+
+from odoo import api, fields, models
+
+from .stock_warehouse_orderpoint_deferral import CONCURRENCY_PGCODES
+
+
+class MtoVendorLock(models.Model):
+    """One row per (vendor, company, operation type) for which reordering rules
+    buy: transactions that may add to that vendor's draft RFQ lock it first, so
+    that concurrent confirmations in different server processes put the
+    vendor's need on one RFQ instead of each creating its own."""
+
+    _name = "mto.vendor.lock"
+    _description = "Vendor RFQ lock"
+    _log_access = False
+
+    key = fields.Char(required=True, readonly=True)
+    touched = fields.Datetime(readonly=True)
+
+    _sql_constraints = [("key_unique", "UNIQUE (key)", "One lock row per key.")]
+
+    @api.model
+    def _mto_known(self, keys):
+        """The keys of ``keys`` that this transaction can see."""
+        self.env.cr.execute("SELECT key FROM mto_vendor_lock WHERE key IN %s", [tuple(keys)])
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _mto_create_keys(self, keys):
+        """Create the rows of these keys in this transaction (a concurrent
+        transaction creating the same key first makes this one wait for it,
+        once per key ever)."""
+        self.env.cr.execute(
+            "INSERT INTO mto_vendor_lock (key) SELECT unnest(%s::varchar[]) "
+            "ON CONFLICT (key) DO NOTHING",
+            [list(keys)],
+        )
+
+    @api.model
+    def _mto_lock(self, key, nowait=False):
+        """Lock the row of ``key`` for this transaction and mark it changed;
+        False when another transaction holds it or changed it since this one
+        began (only with ``nowait``: otherwise the error is raised)."""
+        query = "SELECT id FROM mto_vendor_lock WHERE key = %s FOR NO KEY UPDATE"
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query + (" NOWAIT" if nowait else ""), [key])
+                if not self.env.cr.fetchone():
+                    # Created by a transaction this one cannot see yet.
+                    return False
+                self.env.cr.execute(
+                    "UPDATE mto_vendor_lock SET touched = now() WHERE key = %s", [key]
+                )
+        except OperationalError as error:
+            if not nowait or error.pgcode not in CONCURRENCY_PGCODES:
+                raise
+            return False
+        return True
