@@ -253,6 +253,10 @@ def run_pytest(template, pytest_args):
         str(ROOT / "tests"),
         "-p",
         "no:cacheprovider",
+        # pytest-odoo (installed for the addon's tests) would load an Odoo registry
+        # into this process; the system tests drive odoo-bin processes instead.
+        "-p",
+        "no:odoo",
         "-q",
         f"--junitxml={junit}",
         *pytest_args,
