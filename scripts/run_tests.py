@@ -240,12 +240,16 @@ def run_odoo_tests(template, test_tags, native):
     return results
 
 
-def run_pytest(template, pytest_args):
+def run_pytest(template, pytest_args, addon_db=None):
     LOG_DIR.mkdir(exist_ok=True)
     junit = LOG_DIR / "pytest.xml"
     if junit.exists():
         junit.unlink()
     env = dict(os.environ, MTO_TEMPLATE_DB=template)
+    if addon_db:
+        # The addon was just installed there from this code: tests/test_i18n.py
+        # exports the .pot from it instead of installing the addon once more.
+        env["MTO_ADDON_DB"] = addon_db
     cmd = [
         PY,
         "-m",
@@ -299,6 +303,7 @@ def main():
     template = ensure_template()
     passed = failed = 0
     problems = []
+    addon_db = None
     if not args.pytest_only:
         native = not args.no_native and args.test_tags == f"/{ADDON}"
         for o_passed, o_failed, bad_lines, install_warnings, rc in run_odoo_tests(
@@ -318,8 +323,10 @@ def main():
                 )
             if rc and not o_failed and not bad_lines:
                 problems.append(f"odoo-bin exited with {rc}")
+        if not problems:
+            addon_db = os.environ.get("MTO_TEST_DB", "mto_test")
     if not args.odoo_only:
-        p_passed, p_failed, rc = run_pytest(template, args.pytest_args)
+        p_passed, p_failed, rc = run_pytest(template, args.pytest_args, addon_db)
         passed, failed = passed + p_passed, failed + p_failed
         if rc not in (0, 1):
             problems.append(f"pytest exited with {rc}")

@@ -99,18 +99,16 @@ def test_no_pin_fights_odoo(filename, python):
     odoo = odoo_requirements()
     text = (ROOT / filename).read_text()
     assert parse(text), f"{filename} lists nothing"
-    assert conflicts(odoo, text, python) == [], (
-        f"{filename} overrides Odoo's own pin on Python {python}"
-    )
+    assert (
+        conflicts(odoo, text, python) == []
+    ), f"{filename} overrides Odoo's own pin on Python {python}"
 
 
 @pytest.mark.parametrize("python", PYTHONS)
 def test_odoo_pins_something_for_each_python(python):
     """Odoo's file has per-version pins for each supported Python (the markers are
     evaluated, not ignored): lxml is pinned exactly once per version."""
-    lxml = [
-        r for r in active(parse(odoo_requirements()), python) if r.name == "lxml"
-    ]
+    lxml = [r for r in active(parse(odoo_requirements()), python) if r.name == "lxml"]
     assert len(lxml) == 1, lxml
 
 
@@ -124,7 +122,7 @@ def test_queue_job_pinned_once_for_the_2024_11_odoo():
     assert pins == [("test-requirements.txt", "odoo-addon-queue_job==18.0.1.7.0")]
 
 
-# --- the set-up ------------------------------------------------------------------------
+# --- the set-up ---------------------------------------------------------------------
 def _bash(script, env=None):
     """Run SCRIPT in bash with scripts/setup.sh sourced."""
     base = {
