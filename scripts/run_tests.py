@@ -43,6 +43,9 @@ LOG_LINE = re.compile(
 RESULT_LINE = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
 )
+#: Odoo's log as pytest writes it under pytest-odoo, and its ERROR / CRITICAL lines.
+PYTEST_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+PYTEST_LOG_BAD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (ERROR|CRITICAL) ")
 #: The first test starting (an at_install test of a module being loaded, or the
 #: post_install tests once every module is loaded) ends the installation phase, in
 #: which no WARNING is expected; tests themselves log expected warnings.
@@ -229,23 +232,164 @@ def run_odoo(db, label, *args):
     return passed, failed, bad_lines, install_warnings, rc
 
 
-def run_odoo_tests(template, test_tags, native):
-    """Install the addon fresh on a clone of the template and run its tests, then
-    Odoo's own replenishment tests on the same database."""
+def install_addon(db):
+    """Install the addon on DB with odoo-bin, no test; return (passed, failed, bad
+    lines, warnings, rc) like run_odoo (every WARNING counts: nothing but the
+    installation runs)."""
+    LOG_DIR.mkdir(exist_ok=True)
+    logfile = LOG_DIR / f"{db}-install.log"
+    cmd = odoo_cmd(
+        "-d", db, "-i", ADDON, "--stop-after-init", "--no-http", "--log-level=info",
+        "--max-cron-threads=0",
+    )  # fmt: skip
+    print(f"[mto] installing {ADDON} on database {db} (log: {logfile})", flush=True)
+    bad_lines, install_warnings = [], []
+    with open(logfile, "w") as log:
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for line in proc.stdout:
+            log.write(line)
+            match = LOG_LINE.match(line)
+            if match and match["level"] in ("ERROR", "CRITICAL"):
+                bad_lines.append(line.rstrip())
+                sys.stdout.write(line)
+            elif install_warning(line):
+                install_warnings.append(line.rstrip())
+                sys.stdout.write(line)
+            elif not match and bad_lines:
+                sys.stdout.write(line)  # traceback continuation of an error
+        rc = proc.wait()
+    return 0, 0, bad_lines, install_warnings, rc
+
+
+def pytest_odoo_selection(test_tags, select):
+    """pytest arguments choosing the addon's tests: node ids given with --odoo-select,
+    else --test-tags /mto_replenish[:Class[.method]] turned into -k."""
+    if select:
+        return list(select)
+    tests = str(ROOT / ADDON / "tests")
+    spec = test_tags.split(":", 1)[1] if ":" in test_tags else ""
+    if not spec:
+        return [tests]
+    return [tests, "-k", " and ".join(spec.split("."))]
+
+
+def run_pytest_odoo(db, selection):
+    """The addon's Odoo tests run by pytest-odoo on DB, where the addon is installed:
+    return (passed, failed, bad lines of Odoo's log, [], rc)."""
+    LOG_DIR.mkdir(exist_ok=True)
+    logfile = LOG_DIR / f"{db}.log"
+    junit = LOG_DIR / "pytest-odoo.xml"
+    for path in (logfile, junit):
+        if path.exists():
+            path.unlink()
+    extra = [
+        f"db_host={os.environ['PGHOST']}",
+        f"db_port={os.environ['PGPORT']}",
+        f"db_user={os.environ['PGUSER']}",
+        "log-level=info",
+        "max-cron-threads=0",
+    ]
+    if os.environ.get("PGPASSWORD"):
+        extra.append(f"db_password={os.environ['PGPASSWORD']}")
+    cmd = [
+        PY,
+        "-m",
+        "pytest",
+        "-p",
+        "pytest_odoo_prelude",
+        "-p",
+        "odoo",
+        "-p",
+        "no:cacheprovider",
+        # pytest.ini is the system tests' (tests/ on sys.path): not for the addon's
+        "-o",
+        "pythonpath=",
+        "-q",
+        f"--junitxml={junit}",
+        # Odoo's log, written by pytest's logging (Odoo's --logfile stays empty
+        # under pytest); scanned below for ERROR and CRITICAL lines
+        f"--log-file={logfile}",
+        "--log-file-level=INFO",
+        "--log-file-date-format=%Y-%m-%d %H:%M:%S",
+        f"--log-file-format={PYTEST_LOG_FORMAT}",
+        f"--odoo-database={db}",
+        f"--odoo-addons-path={ADDONS_PATH}",
+        "--odoo-http",  # the browser tours (HttpCase) need Odoo's HTTP server
+        *(f"--odoo-extra={value}" for value in extra),
+        *selection,
+    ]
+    print(
+        f"[mto] Odoo tests (addon) run by pytest-odoo on database {db} "
+        f"(Odoo's log: {logfile})",
+        flush=True,
+    )
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(ROOT / "scripts"), os.environ.get("PYTHONPATH")])
+        ),
+    )
+    rc = subprocess.run(cmd, cwd=ROOT, env=env).returncode
+    passed, failed, _skipped = junit_counts(junit)
+    bad_lines = []
+    if logfile.exists():
+        bad_lines = [
+            line.rstrip()
+            for line in logfile.read_text(errors="replace").splitlines()
+            if PYTEST_LOG_BAD.match(line)
+        ]
+        for line in bad_lines:
+            print(line, flush=True)
+    if rc not in (0, 1, 5) and not failed:
+        failed = 1  # pytest itself could not run (usage error, internal error)
+    print(f"[mto] Odoo tests (addon): {passed} passed, {failed} failed", flush=True)
+    return passed, failed, bad_lines, [], 0 if rc in (0, 1, 5) else rc
+
+
+def junit_counts(junit):
+    """(passed, failed, skipped) of a pytest JUnit XML report (0, 0, 0 if none)."""
+    if not junit.exists():
+        return 0, 0, 0
+    suite = ET.parse(junit).getroot()
+    if suite.tag == "testsuites":
+        suite = suite[0]
+    run = int(suite.get("tests", 0))
+    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    skipped = int(suite.get("skipped", 0))
+    return run - failed - skipped, failed, skipped
+
+
+def run_odoo_tests(template, test_tags, native, runner="pytest", select=()):
+    """Install the addon fresh on a clone of the template and run its tests (with
+    pytest-odoo, or odoo-bin's own runner), then Odoo's own replenishment tests on
+    the same database."""
     db = os.environ.get("MTO_TEST_DB", "mto_test")
     dbtool("clone", template, db)
-    results = [run_odoo(db, "addon", "-i", ADDON, "--test-tags", test_tags)]
+    if runner == "pytest":
+        results = [install_addon(db)]
+        _p, _f, bad_lines, _w, rc = results[0]
+        if rc or bad_lines:
+            return results
+        results.append(run_pytest_odoo(db, pytest_odoo_selection(test_tags, select)))
+    else:
+        results = [run_odoo(db, "addon", "-i", ADDON, "--test-tags", test_tags)]
     if native:
         results.append(run_odoo(db, "native", "--test-tags", NATIVE_REGRESSION))
     return results
 
 
-def run_pytest(template, pytest_args):
+def run_pytest(template, pytest_args, addon_db=None):
     LOG_DIR.mkdir(exist_ok=True)
     junit = LOG_DIR / "pytest.xml"
     if junit.exists():
         junit.unlink()
     env = dict(os.environ, MTO_TEMPLATE_DB=template)
+    if addon_db:
+        # The addon was just installed there from this code: tests/test_i18n.py
+        # exports the .pot from it instead of installing the addon once more.
+        env["MTO_ADDON_DB"] = addon_db
     cmd = [
         PY,
         "-m",
@@ -253,6 +397,10 @@ def run_pytest(template, pytest_args):
         str(ROOT / "tests"),
         "-p",
         "no:cacheprovider",
+        # pytest-odoo (installed for the addon's tests) would load an Odoo registry
+        # into this process; the system tests drive odoo-bin processes instead.
+        "-p",
+        "no:odoo",
         "-q",
         f"--junitxml={junit}",
         *pytest_args,
@@ -261,13 +409,8 @@ def run_pytest(template, pytest_args):
     rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
     if not junit.exists():
         return 0, 1, rc
-    suite = ET.parse(junit).getroot()
-    if suite.tag == "testsuites":
-        suite = suite[0]
-    run = int(suite.get("tests", 0))
-    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-    skipped = int(suite.get("skipped", 0))
-    return run - failed - skipped, failed, rc
+    passed, failed, _skipped = junit_counts(junit)
+    return passed, failed, rc
 
 
 def main():
@@ -279,6 +422,21 @@ def main():
         "--test-tags",
         default=f"/{ADDON}",
         help="Odoo --test-tags, e.g. /mto_replenish:TestHorizon.test_seed",
+    )
+    parser.add_argument(
+        "--odoo-runner",
+        choices=("pytest", "odoo-bin"),
+        default=os.environ.get("MTO_ODOO_RUNNER", "pytest"),
+        help="who runs the addon's Odoo tests: pytest-odoo (default) or odoo-bin "
+        "--test-enable (MTO_ODOO_RUNNER)",
+    )
+    parser.add_argument(
+        "--odoo-select",
+        action="append",
+        default=[],
+        metavar="NODEID",
+        help="pytest-odoo node id or path of the addon's tests, e.g. "
+        "mto_replenish/tests/test_settings.py::TestSettings::test_horizon (repeatable)",
     )
     parser.add_argument("--odoo-only", action="store_true")
     parser.add_argument(
@@ -295,13 +453,22 @@ def main():
     template = ensure_template()
     passed = failed = 0
     problems = []
+    addon_db = None
     if not args.pytest_only:
-        native = not args.no_native and args.test_tags == f"/{ADDON}"
-        for o_passed, o_failed, bad_lines, install_warnings, rc in run_odoo_tests(
-            template, args.test_tags, native
+        native = (
+            not args.no_native
+            and args.test_tags == f"/{ADDON}"
+            and not args.odoo_select
+        )
+        results = run_odoo_tests(
+            template, args.test_tags, native, args.odoo_runner, args.odoo_select
+        )
+        for index, (o_passed, o_failed, bad_lines, install_warnings, rc) in enumerate(
+            results
         ):
             passed, failed = passed + o_passed, failed + o_failed
-            if o_passed + o_failed == 0:
+            installing_only = args.odoo_runner == "pytest" and index == 0
+            if o_passed + o_failed == 0 and not installing_only:
                 problems.append("no Odoo test ran")
             if bad_lines:
                 problems.append(
@@ -314,8 +481,10 @@ def main():
                 )
             if rc and not o_failed and not bad_lines:
                 problems.append(f"odoo-bin exited with {rc}")
+        if not problems:
+            addon_db = os.environ.get("MTO_TEST_DB", "mto_test")
     if not args.odoo_only:
-        p_passed, p_failed, rc = run_pytest(template, args.pytest_args)
+        p_passed, p_failed, rc = run_pytest(template, args.pytest_args, addon_db)
         passed, failed = passed + p_passed, failed + p_failed
         if rc not in (0, 1):
             problems.append(f"pytest exited with {rc}")

@@ -10,6 +10,8 @@
 #   ODOO_RC           an Odoo config file (db_host, db_port, ...) to use instead
 #   MTO_DB            database of ./mto run (default: mto_demo)
 #   MTO_HTTP_PORT     port of ./mto run (default: 8069)
+#   MTO_PYTHON        the Python that builds the venv (default: python3); Odoo 18.0
+#                     supports 3.10, 3.11 and 3.12
 #   MTO_SKIP_SYSTEM_PACKAGES=1  do not check / install Debian packages
 #   MTO_SKIP_LINT=1   ./mto test without the lint
 
@@ -56,23 +58,51 @@ addons_path() {
 }
 
 # --- system packages -----------------------------------------------------------------
-# Debian packages: headers to build Odoo's requirements, the PostgreSQL server, and
-# chromium for the browser tests (Odoo's HttpCase tours).
-MTO_DEBIAN_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev postgresql chromium)
+# Debian packages, each asked for only when it is used: the headers that build Odoo's
+# requirements (always), the PostgreSQL server (only for the private cluster, i.e. when
+# no external server is configured), and a Chrome for the browser tests (Odoo's HttpCase
+# tours, the screenshots) when no Chrome is on PATH already (a CI runner's own).
+MTO_BUILD_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev)
+
+# True when PGHOST / PGPORT / PGUSER or ODOO_RC point to a server of the user's.
+pg_external() {
+    [[ -n "${ODOO_RC:-}${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]]
+}
+
+# True when a browser Odoo's tours can drive is on PATH (the names Odoo 18.0 looks for).
+chrome_on_path() {
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+# The Debian packages a command needs; $1 = "browser" when it runs the browser tests.
+needed_system_packages() {
+    local pkgs=("${MTO_BUILD_PACKAGES[@]}")
+    pg_external || pkgs+=(postgresql)
+    if [[ "${1:-}" == browser ]] && ! chrome_on_path; then
+        pkgs+=(chromium)
+    fi
+    echo "${pkgs[@]}"
+}
 
 missing_system_packages() {
     local pkg missing=()
-    for pkg in "${MTO_DEBIAN_PACKAGES[@]}"; do
+    # shellcheck disable=SC2046
+    for pkg in $(needed_system_packages "${1:-}"); do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
     done
     echo "${missing[@]}"
 }
 
+# ensure_system_packages [browser]
 ensure_system_packages() {
     [[ "${MTO_SKIP_SYSTEM_PACKAGES:-0}" == 1 ]] && return 0
     command -v dpkg-query >/dev/null || return 0 # not Debian: trust the user
     local missing
-    missing=$(missing_system_packages)
+    missing=$(missing_system_packages "${1:-}")
     [[ -z "$missing" ]] && return 0
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
         log "installing Debian packages: $missing"
@@ -85,16 +115,37 @@ ensure_system_packages() {
     fi
 }
 
+# --- Python --------------------------------------------------------------------------
+MTO_PYTHON=${MTO_PYTHON:-python3}
+# Odoo 18.0 supports these (its requirements.txt pins per version up to 3.12).
+MTO_PYTHON_SUPPORTED=(3.10 3.11 3.12)
+
+ensure_python() {
+    command -v "$MTO_PYTHON" >/dev/null ||
+        die "Python not found: $MTO_PYTHON (set MTO_PYTHON to a Python 3.10, 3.11 or 3.12)"
+    local version
+    version=$("$MTO_PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) ||
+        die "$MTO_PYTHON does not run"
+    local ok
+    for ok in "${MTO_PYTHON_SUPPORTED[@]}"; do
+        [[ "$version" == "$ok" ]] && return 0
+    done
+    die "Python $version ($MTO_PYTHON) is not supported: Odoo 18.0 runs on Python ${MTO_PYTHON_SUPPORTED[*]}.
+    Install one of them and point MTO_PYTHON at it, e.g. MTO_PYTHON=python3.12 ./mto setup"
+}
+
 # --- virtual environment -------------------------------------------------------------
 venv_key() {
     {
-        python3 --version
+        "$MTO_PYTHON" --version
         echo "$ODOO_SRC"
-        cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/requirements-lint.txt"
+        cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" \
+            "$ROOT/requirements-lint.txt"
     } | sha1sum | cut -c1-12
 }
 
 ensure_venv() {
+    ensure_python
     MTO_VENV="$MTO_CACHE/venv-$(venv_key)"
     PY="$MTO_VENV/bin/python"
     if [[ -f "$MTO_VENV/.complete" ]]; then
@@ -111,7 +162,7 @@ ensure_venv() {
     log "building the virtual environment $MTO_VENV (once)"
     rm -rf "$MTO_VENV"
     mkdir -p "$MTO_CACHE"
-    python3 -m venv "$MTO_VENV"
+    "$MTO_PYTHON" -m venv "$MTO_VENV"
     # cbor2 (pinned by Odoo) does not build with setuptools >= 70.
     local constraint="$MTO_VENV/build-constraints.txt"
     echo "setuptools<70" >"$constraint"
@@ -122,7 +173,8 @@ ensure_venv() {
         # Odoo itself, editable, so that `import odoo` works and odoo-addon-* wheels
         # find their `odoo==18.0.*` dependency.
         "$PY" -m pip install -q --no-deps --no-build-isolation -e "$ODOO_SRC"
-        "$PY" -m pip install -q -r "$ROOT/requirements.txt" -r "$ROOT/requirements-lint.txt"
+        "$PY" -m pip install -q -r "$ROOT/requirements.txt" -r "$ROOT/test-requirements.txt" \
+            -r "$ROOT/requirements-lint.txt"
     ) 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) ||
         die "could not build the virtual environment (Debian packages libpq-dev,
     libldap2-dev and libsasl2-dev are needed to build Odoo's requirements)"
@@ -149,7 +201,7 @@ ensure_pg() {
         MTO_PG_EXTERNAL=1
         return
     fi
-    if [[ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ]]; then
+    if pg_external; then
         MTO_DB_ARGS=(--db_host "${PGHOST:-localhost}" --db_port "${PGPORT:-5432}" --db_user "${PGUSER:-$USER}")
         [[ -n "${PGPASSWORD:-}" ]] && MTO_DB_ARGS+=(--db_password "$PGPASSWORD")
         MTO_PG_EXTERNAL=1
@@ -212,8 +264,9 @@ pg_stop_if_last() {
     return $rc
 }
 
+# mto_setup [browser]: everything a command needs ("browser": it runs the browser tests)
 mto_setup() {
-    ensure_system_packages
+    ensure_system_packages "${1:-}"
     ensure_odoo_src
     ensure_venv
     ensure_pg
@@ -268,7 +321,13 @@ mto_lint() {
 }
 
 mto_test() {
-    mto_setup
+    # The addon's Odoo tests include browser tours; --pytest-only runs none.
+    local browser=browser arg
+    for arg in "$@"; do
+        [[ "$arg" == --pytest-only ]] && browser=
+        [[ "$arg" == -- ]] && break
+    done
+    mto_setup $browser
     # The tests start at once; the lint runs after them, before the closing line.
     local lint=()
     if [[ "${MTO_SKIP_LINT:-0}" != 1 ]]; then
@@ -283,6 +342,6 @@ mto_bench() {
 }
 
 mto_screenshots() {
-    mto_setup
+    mto_setup browser
     "$PY" "$ROOT/scripts/screenshots.py" "$@"
 }

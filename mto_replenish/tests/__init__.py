@@ -12,3 +12,4 @@ from . import test_ui_tours
 from . import test_wiring
 from . import test_access
 from . import test_ledger
+from . import test_i18n_id

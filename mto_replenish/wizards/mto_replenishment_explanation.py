@@ -19,5 +19,38 @@ class MtoReplenishmentExplanation(models.TransientModel):
         for wizard in self:
             values = data.get(wizard.orderpoint_id.id)
             wizard.explanation_html = values and self.env["ir.qweb"]._render(
-                "mto_replenish.replenishment_explanation", {"x": values}
+                "mto_replenish.replenishment_explanation",
+                {"x": values, "labels": wizard._explanation_labels(values)},
             )
+
+    def _explanation_labels(self, x):
+        """The dialog's sentences that hold values, translated whole (a translator
+        sees "Rounded up to a multiple of %(multiple)s", not three fragments), and
+        the labels the template picks by key."""
+        _ = self.env._
+        rounding = ""
+        if x["rounding"] == "up":
+            rounding = _(
+                "Rounded up to a multiple of %(multiple)s", multiple=x["multiple"]
+            )
+        elif x["rounding"] == "down":
+            rounding = _(
+                "Rounded down to a multiple of %(multiple)s", multiple=x["multiple"]
+            )
+        return {
+            "days": {
+                term["key"]: _("+ %d day(s)", term["days"]) for term in x["lead_days"]
+            },
+            "visibility_window": _(
+                "Visibility window: %(days)s day(s), until %(date)s",
+                days=x["visibility_days"],
+                date=x["visibility_end"],
+            ),
+            "target": _("Up to %(target)s (max of min and max)", target=x["target"]),
+            "rounding": rounding,
+            "counted": {
+                "window": _("in the forecast"),
+                "visibility": _("in the visibility window"),
+                "after": _("not yet"),
+            },
+        }
