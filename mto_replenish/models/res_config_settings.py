@@ -36,7 +36,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.mto_job_stale_minutes",
         readonly=False,
     )
-    mto_queue_job_installed = fields.Boolean(compute="_compute_mto_queue_job_installed")
+    mto_queue_job_installed = fields.Boolean(
+        string="Queue Jobs Available", compute="_compute_mto_queue_job_installed"
+    )
 
     def _compute_mto_queue_job_installed(self):
         for settings in self:
