@@ -152,7 +152,9 @@ def _drain_pending(registry):
         env = _env(cr)
         env["stock.warehouse.orderpoint"].sudo()._mto_cron_procure_pending()
     with registry.cursor() as cr:
-        cr.execute("SELECT rule_ids, attempts, last_error FROM mto_replenishment_pending")
+        cr.execute(
+            "SELECT rule_ids, attempts, last_error FROM mto_replenishment_pending"
+        )
         left = cr.fetchall()
         assert not left, left
 
@@ -238,7 +240,9 @@ from odoo import Command
 env = env(context=dict(env.context, tracking_disable=True))
 order = env["sale.order"].create({{
     "partner_id": env["res.partner"].search([], limit=1).id,
-    "order_line": [Command.create({{"product_id": {product_id}, "product_uom_qty": 3}})],
+    "order_line": [
+        Command.create({{"product_id": {product_id}, "product_uom_qty": 3}})
+    ],
 }})
 # Runs first among the callbacks after the commit: the process dies there.
 env.cr.postcommit.add(lambda: os.kill(os.getpid(), signal.SIGKILL))

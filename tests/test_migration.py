@@ -26,7 +26,9 @@ orders = env["sale.order"]
 for qty in (2, 3):
     order = env["sale.order"].create({
         "partner_id": vendor.id,
-        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})],
+        "order_line": [
+            Command.create({"product_id": product.id, "product_uom_qty": qty})
+        ],
     })
     order.action_confirm()
     orders |= order
@@ -39,8 +41,12 @@ result({"line": line.id, "orders": orders.ids, "qty": line.product_qty})
 CHECK = """
 line = env["purchase.order.line"].browse({line})
 result({{
-    "version": env["ir.module.module"].search([("name", "=", "mto_replenish")]).latest_version,
-    "rows": sorted([r.sale_order_id.id, r.quantity, r.kind] for r in line.allocation_ids),
+    "version": env["ir.module.module"].search(
+        [("name", "=", "mto_replenish")]
+    ).latest_version,
+    "rows": sorted(
+        [r.sale_order_id.id, r.quantity, r.kind] for r in line.allocation_ids
+    ),
     "linked": sorted(line.per_order_sale_ids.ids),
 }})
 """
@@ -58,9 +64,7 @@ def test_per_order_links_become_ledger_rows(odoo, tmp_path):
     odoo.dbtool("drop", DB)
     odoo.fresh_db(DB)
     old_runner = type(odoo)()
-    old_runner.addons_path = ",".join(
-        [str(old), *odoo.addons_path.split(",")[1:]]
-    )
+    old_runner.addons_path = ",".join([str(old), *odoo.addons_path.split(",")[1:]])
     try:
         rc, errors, out = old_runner.run(DB, "-i", ADDON)
         assert rc == 0 and not errors, out[-3000:]

@@ -103,7 +103,9 @@ def server(odoo):
     deadline = time.time() + 300
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/login", timeout=10):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/web/login", timeout=10
+            ):
                 break
         except OSError:
             assert proc.poll() is None, "Odoo did not start"
@@ -131,7 +133,13 @@ def _scheduler(port, barrier, errors):
     barrier.wait(timeout=120)
     try:
         proxy.execute_kw(
-            DB, 2, "admin", "procurement.group", "run_scheduler", [], {"use_new_cursor": True}
+            DB,
+            2,
+            "admin",
+            "procurement.group",
+            "run_scheduler",
+            [],
+            {"use_new_cursor": True},
         )
     except Exception as error:
         errors.append(repr(error))

@@ -239,7 +239,11 @@ class MtoSchedulerRun(models.Model):
         otherwise batches in this process."""
         self.ensure_one()
         company = self.company_id or self.env.company
-        if use_new_cursor and "queue.job" in self.env and company.mto_scheduler_use_jobs:
+        if (
+            use_new_cursor
+            and "queue.job" in self.env
+            and company.mto_scheduler_use_jobs
+        ):
             return "job"
         return "cron" if use_new_cursor else "sync"
 
@@ -257,7 +261,10 @@ class MtoSchedulerRun(models.Model):
         ):
             minutes = (run.company_id or self.env.company).mto_job_stale_minutes
             last = max(
-                [run.date_start, *run.batch_ids.filtered("date_done").mapped("date_done")]
+                [
+                    run.date_start,
+                    *run.batch_ids.filtered("date_done").mapped("date_done"),
+                ]
             )
             if last and (now - last).total_seconds() > 60 * minutes:
                 run.interrupted = True

@@ -26,7 +26,9 @@ class MtoVendorLock(models.Model):
     @api.model
     def _mto_known(self, keys):
         """The keys of ``keys`` that this transaction can see."""
-        self.env.cr.execute("SELECT key FROM mto_vendor_lock WHERE key IN %s", [tuple(keys)])
+        self.env.cr.execute(
+            "SELECT key FROM mto_vendor_lock WHERE key IN %s", [tuple(keys)]
+        )
         return {row[0] for row in self.env.cr.fetchall()}
 
     @api.model

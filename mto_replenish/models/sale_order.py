@@ -1,7 +1,6 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from collections import defaultdict
 
 from markupsafe import Markup
 
@@ -344,7 +343,10 @@ class SaleOrder(models.Model):
         rows = self.allocation_ids
         by_line = rows.filtered("purchase_line_id").grouped("purchase_line_id")
         by_production = rows.filtered("production_id").grouped("production_id")
-        allocated_lines, allocated_productions = rows.purchase_line_id, rows.production_id
+        allocated_lines, allocated_productions = (
+            rows.purchase_line_id,
+            rows.production_id,
+        )
         for line, line_rows in by_line.items():
             if line.order_id.state in ("draft", "sent"):
                 done.append(line._mto_reduce(line_rows))
@@ -378,7 +380,9 @@ class SaleOrder(models.Model):
             if po_line.order_id.state not in ("draft", "sent"):
                 left.append(po_line.order_id)
                 continue
-            done.append(po_line._mto_reduce_qty(sum(destinations.mapped("product_qty"))))
+            done.append(
+                po_line._mto_reduce_qty(sum(destinations.mapped("product_qty")))
+            )
         self._mto_report_cancellation(done, left)
 
     def _mto_report_cancellation(self, done, left):

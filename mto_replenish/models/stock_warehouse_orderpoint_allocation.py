@@ -9,11 +9,13 @@ from ..tools import forecast as fc
 from ..tools.relay import received
 
 
+# One capability of reordering rules per file, on purpose (see README, Layout).
 class StockWarehouseOrderpoint(models.Model):
     """Reordering rules and the allocation ledger: what a rule orders is
     allocated to the open demand it covers, and demand that has supply
     allocated stays covered whatever that supply's date."""
 
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "stock.warehouse.orderpoint"
 
     # ------------------------------------------------------------ late cover
@@ -69,8 +71,8 @@ class StockWarehouseOrderpoint(models.Model):
             due = sum(
                 move.product_qty
                 for move in line.sudo().move_ids  # sudo: see _mto_late_cover
-                if move.state in ("waiting", "confirmed", "partially_available")
-                + ("assigned",)
+                if move.state
+                in ("waiting", "confirmed", "partially_available") + ("assigned",)
                 and move.location_id.parent_path.startswith(root)
                 and not move.location_dest_id.parent_path.startswith(root)
                 and move.date.date() <= until
@@ -112,7 +114,9 @@ class StockWarehouseOrderpoint(models.Model):
                 for move, qty in moves.get(rule.id, [])
                 if qty < 0 and move.date.date() <= until
             ]
-            product_rows = rows.filtered(lambda r, rule=rule: r.product_id == rule.product_id)
+            product_rows = rows.filtered(
+                lambda r, rule=rule: r.product_id == rule.product_id
+            )
             allocations = rule._mto_allocate(
                 demand, forecast.get(rule.id, 0.0), product_rows, until
             )
@@ -128,7 +132,9 @@ class StockWarehouseOrderpoint(models.Model):
         held = defaultdict(float)
         for row in rows:
             held[row.sale_line_id.id] += row.quantity
-        demand_lines = {move.sale_line_id.id for move, __ in demand if move.sale_line_id}
+        demand_lines = {
+            move.sale_line_id.id for move, __ in demand if move.sale_line_id
+        }
         # Supply counted in the forecast but held by open demand.
         counted_held = sum(
             row.quantity

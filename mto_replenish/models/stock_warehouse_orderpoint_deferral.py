@@ -28,8 +28,8 @@ AFTER_COMMIT_TRIES = 3
 
 def _procure_pending_after_commit(dbname, uid, pending_id):
     """Right after a confirmation commits: try its pending replenishment,
-    waiting at most AFTER_COMMIT_LOCK_TIMEOUT for a lock. What is still busy is left to the triggered
-    scheduled action (the pending row stays)."""
+    waiting at most AFTER_COMMIT_LOCK_TIMEOUT for a lock. What is still busy
+    is left to the triggered scheduled action (the pending row stays)."""
     registry = Registry(dbname)
     for attempt in range(1, AFTER_COMMIT_TRIES + 1):
         with registry.cursor() as cr:
@@ -37,9 +37,7 @@ def _procure_pending_after_commit(dbname, uid, pending_id):
             # committed transaction of a user allowed to confirm the order.
             env = api.Environment(cr, uid, {}, su=True)
             try:
-                cr.execute(
-                    "SET LOCAL lock_timeout = %s", [AFTER_COMMIT_LOCK_TIMEOUT]
-                )
+                cr.execute("SET LOCAL lock_timeout = %s", [AFTER_COMMIT_LOCK_TIMEOUT])
                 pending = env["mto.replenishment.pending"].browse(pending_id)
                 if pending._mto_process():
                     cr.commit()  # pylint: disable=invalid-commit
@@ -51,10 +49,12 @@ def _procure_pending_after_commit(dbname, uid, pending_id):
                 time.sleep(0.05 * attempt)
 
 
+# One capability of reordering rules per file, on purpose (see README, Layout).
 class StockWarehouseOrderpoint(models.Model):
     """Concurrent replenishment of reordering rules: locking, work deferred by a
     busy rule or a large order (recorded as pending rows), failures."""
 
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "stock.warehouse.orderpoint"
 
     mto_trigger_pending = fields.Boolean(
@@ -143,9 +143,7 @@ class StockWarehouseOrderpoint(models.Model):
         )._select_seller(quantity=self.qty_to_order, uom_id=self.product_uom)
         if not seller:
             return None
-        return (
-            f"{seller.partner_id.id}:{self.company_id.id}:{rule.picking_type_id.id}"
-        )
+        return f"{seller.partner_id.id}:{self.company_id.id}:{rule.picking_type_id.id}"
 
     def _mto_lock_vendor_keys(self, nowait=False):
         """Lock the vendor keys of these rules (one row each in

@@ -34,9 +34,11 @@ def _demand_document(move):
     return "stock.move", move
 
 
+# One capability of reordering rules per file, on purpose (see README, Layout).
 class StockWarehouseOrderpoint(models.Model):
     """The to-order quantity of reordering rules explained term by term."""
 
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "stock.warehouse.orderpoint"
 
     def explain_replenishment(self):

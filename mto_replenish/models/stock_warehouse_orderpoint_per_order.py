@@ -9,9 +9,11 @@ from odoo.exceptions import UserError
 from ..tools.relay import relay
 
 
+# One capability of reordering rules per file, on purpose (see README, Layout).
 class StockWarehouseOrderpoint(models.Model):
     """Per-order (0/0/1) reordering rules: making, converting and naming them."""
 
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "stock.warehouse.orderpoint"
 
     def action_convert_to_per_order(self):
