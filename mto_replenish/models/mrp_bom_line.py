@@ -34,9 +34,14 @@ class MrpBomLine(models.Model):
         lines = self.filtered(lambda line: line.supply_method == "on_demand")
         if not lines:
             return
-        problems = lines.product_id._cascade_replenish_problems()
+        problems = {}
         for line in lines:
-            problem = problems.get(line.product_id.id)
+            warehouse = line.bom_id._promise_warehouse()
+            if warehouse not in problems:
+                problems[warehouse] = lines.product_id._cascade_replenish_problems(
+                    warehouse
+                )
+            problem = problems[warehouse].get(line.product_id.id)
             if problem:
                 raise ValidationError(line._cascade_problem_message(problem))
 

@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import promise as promise_tools
 from .product_template import PER_ORDER_SYNC_FIELDS
@@ -229,14 +230,20 @@ class ProductProduct(models.Model):
     )
 
     def _compute_promise_days(self):
-        explanations = self._promise_explain_many(
-            [(product, 1.0, None) for product in self]
-        )
-        for product, explanation in zip(self, explanations, strict=True):
-            product.promise_days = explanation["days"]
-            product.promise_days_all_on_demand = explanation["days_all_on_demand"]
-            product.promise_days_all_stock = explanation["days_all_stock"]
-            product.promise_path = self._promise_path_text(explanation)
+        # each product in its own company's warehouse (or the context's one)
+        by_company = defaultdict(lambda: self.browse())
+        for product in self:
+            by_company[product.company_id or self.env.company] |= product
+        for company, products in by_company.items():
+            explanations = products._promise_explain_many(
+                [(product, 1.0, None) for product in products],
+                warehouse=products._promise_warehouse(company),
+            )
+            for product, explanation in zip(products, explanations, strict=True):
+                product.promise_days = explanation["days"]
+                product.promise_days_all_on_demand = explanation["days_all_on_demand"]
+                product.promise_days_all_stock = explanation["days_all_stock"]
+                product.promise_path = self._promise_path_text(explanation)
 
     def explain_promise(self, quantity=1.0):
         """Days the customer waits for ``quantity`` of this product, ordered today.
@@ -271,7 +278,9 @@ class ProductProduct(models.Model):
                 continue
             routes = product.route_ids | product.categ_id.total_route_ids
             kinds = {route_kinds[r.id][1] for r in routes if r.id in route_kinds}
-            can_buy = promise_tools.BUY in kinds and product._promise_seller()
+            can_buy = promise_tools.BUY in kinds and product._promise_seller(
+                warehouse.company_id
+            )
             can_make = promise_tools.MANUFACTURE in kinds and bom
             if can_buy or can_make:
                 continue
@@ -309,14 +318,26 @@ class ProductProduct(models.Model):
         data = self._promise_gather(products, boms, warehouse)
         results = []
         for product, qty, bom in requests:
-            explanation = promise_tools.explain(
-                product.id,
-                qty,
-                data["products"],
-                data["boms"],
-                data["forecasts"],
-                bom_id=bom.id if bom else None,
-            )
+            try:
+                explanation = promise_tools.explain(
+                    product.id,
+                    qty,
+                    data["products"],
+                    data["boms"],
+                    data["forecasts"],
+                    bom_id=bom.id if bom else None,
+                )
+            except promise_tools.PromiseError as error:
+                raise UserError(
+                    _(
+                        "The promise of %(product)s cannot be computed: its bills of "
+                        "materials loop on themselves (%(loop)s). Remove one of "
+                        "these products from the bill of materials of the one "
+                        "before it.",
+                        product=product.display_name,
+                        loop=" -> ".join(error.products),
+                    )
+                ) from error
             explanation["product_id"] = product.id
             explanation["product"] = product.display_name
             explanation["date"] = fields.Date.to_string(
@@ -326,13 +347,33 @@ class ProductProduct(models.Model):
             results.append(explanation)
         return results
 
-    def _promise_warehouse(self):
-        warehouse_id = self.env.context.get("warehouse_id")
-        if warehouse_id:
-            return self.env["stock.warehouse"].browse(warehouse_id)
-        return self.env["stock.warehouse"].search(
-            [("company_id", "=", self.env.company.id)], limit=1
-        )
+    def _promise_warehouse(self, company=None):
+        """The warehouse the promise is computed for.
+
+        The ``warehouse_id`` of the context comes first, in every form Odoo's own
+        product quantities accept (``stock.product._get_domain_locations``): an
+        id, a name or a list of them (the product search view's Warehouse filter
+        puts a list there); the first one found is used. Otherwise the first
+        warehouse of ``company``, else of the product's own company, else of the
+        current company.
+        """
+        Warehouse = self.env["stock.warehouse"]
+        value = self.env.context.get("warehouse_id")
+        if value:
+            values = value if isinstance(value, list | tuple) else [value]
+            for item in values:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    found = Warehouse.search([("id", "=", item)], limit=1)
+                elif isinstance(item, str) and item.strip():
+                    found = Warehouse.search([("name", "ilike", item.strip())], limit=1)
+                else:
+                    continue
+                if found:
+                    return found
+        if not company:
+            companies = self.company_id
+            company = companies if len(companies) == 1 else self.env.company
+        return Warehouse.search([("company_id", "=", company.id)], limit=1)
 
     def _promise_route_kinds(self, warehouse):
         """Route id -> (sequence, kind) for the routes that buy or manufacture."""
@@ -389,7 +430,12 @@ class ProductProduct(models.Model):
             lines.product_id.fetch(["uom_id", "type"])
             for product in todo:
                 products_data[product.id] = self._promise_product_data(
-                    product, found[product], route_kinds, mto_route, purchase_days
+                    product,
+                    found[product],
+                    route_kinds,
+                    mto_route,
+                    purchase_days,
+                    company,
                 )
             lines_by_bom = {bom.id: [] for bom in level_boms}
             for line in lines:
@@ -431,14 +477,14 @@ class ProductProduct(models.Model):
         }
 
     def _promise_product_data(
-        self, product, bom, route_kinds, mto_route, purchase_days
+        self, product, bom, route_kinds, mto_route, purchase_days, company=None
     ):
         routes = product.route_ids | product.categ_id.total_route_ids
         candidates = sorted(
             (route_kinds[route.id] for route in routes if route.id in route_kinds),
             key=lambda seq_kind: seq_kind[0],
         )
-        seller = product._promise_seller()
+        seller = product._promise_seller(company)
         replenish = promise_tools.NONE
         for _sequence, kind in candidates:
             if kind == promise_tools.MANUFACTURE and bom and bom.type == "normal":
@@ -467,20 +513,19 @@ class ProductProduct(models.Model):
         )
         return {
             product.id: self._promise_product_data(
-                product, boms[product], route_kinds, False, 0.0
+                product, boms[product], route_kinds, False, 0.0, warehouse.company_id
             ).replenish
             for product in self
         }
 
-    def _promise_seller(self):
-        """The vendor Odoo's lead days use: the first by sequence (no quantity)."""
+    def _promise_seller(self, company=None):
+        """The vendor line Odoo's lead days use for ``company`` (default: the
+        product's own company, else the current one): ``_select_seller`` without
+        quantity, run in that company, so another company's vendor lines are
+        never used."""
         self.ensure_one()
-        company = self.env.company
-        sellers = self.seller_ids.filtered(
-            lambda s: (not s.company_id or s.company_id == company)
-            and (not s.product_id or s.product_id == self)
-        )
-        return sellers[:1]
+        company = company or self.company_id or self.env.company
+        return self.with_company(company)._select_seller(quantity=None)[:1]
 
     def _promise_forecasts(self, products, warehouse):
         """On hand and dated incoming/outgoing quantities in the warehouse."""

@@ -9,3 +9,4 @@ from . import test_per_order_perf
 from . import test_scheduler
 from . import test_ui_tours
 from . import test_wiring
+from . import test_promise_scope

@@ -118,7 +118,15 @@ class Node:
 
 
 class PromiseError(Exception):
-    """The BoM tree loops on itself."""
+    """The BoM tree loops on itself.
+
+    :param products: names of the products of the loop, from the first one met
+        again down to the one whose BoM uses it
+    """
+
+    def __init__(self, products):
+        self.products = list(products)
+        super().__init__("BoM loop: " + " -> ".join(self.products))
 
 
 class _Solver:
@@ -129,7 +137,10 @@ class _Solver:
         self.policy = policy
         self.overrides = overrides or {}
         self.memo = {}
-        self.visiting = set()
+        # (product, BoM) pairs being expanded, outermost first: a loop is met
+        # again whatever the quantity (a loop scaling the quantity never repeats
+        # the same (product, BoM, quantity))
+        self.visiting = []
 
     def method(self, line):
         if self.policy == ALL_ON_DEMAND:
@@ -155,11 +166,15 @@ class _Solver:
         key = (product_id, bom.id, round(qty, 6))
         if key in self.memo:
             return self.memo[key]
-        if key in self.visiting:
-            raise PromiseError(f"BoM loop at product {product.name or product_id}")
-        self.visiting.add(key)
+        pair = (product_id, bom.id)
+        if pair in self.visiting:
+            loop = self.visiting[self.visiting.index(pair) :] + [pair]
+            raise PromiseError(
+                self.products[pid].name or str(pid) for pid, _bom in loop
+            )
+        self.visiting.append(pair)
         components = self.components(bom, qty)
-        self.visiting.discard(key)
+        self.visiting.pop()
         duration = components.duration + bom.own_days
         head = Step(
             product_id=product_id,

@@ -158,6 +158,23 @@ def test_loop_is_refused():
         promise.compute(1, 1, products, boms, {})
 
 
+def test_loop_scaling_the_quantity_names_its_products():
+    # a needs 2 b, b needs 1 a: the quantity doubles on each turn
+    products = {
+        1: P(1, "a", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "b", promise.MANUFACTURE, bom_id=20),
+        3: P(3, "top", promise.MANUFACTURE, bom_id=30),
+    }
+    boms = {
+        10: B(10, own_days=1, lines=[L(11, 2, 2, "on_demand")]),
+        20: B(20, own_days=1, lines=[L(21, 1, 1, "on_demand")]),
+        30: B(30, own_days=1, lines=[L(31, 1, 1, "on_demand")]),
+    }
+    with pytest.raises(promise.PromiseError) as error:
+        promise.compute(3, 1, products, boms, {})
+    assert error.value.products == ["a", "b", "a"]
+
+
 def test_wide_tree_is_linear():
     products = {1: P(1, "top", promise.MANUFACTURE, bom_id=10)}
     lines = []

@@ -1,0 +1,145 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The promise where it is read: the warehouse of the context, the company of the
+record, and bills of materials that loop."""
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import Form, freeze_time, tagged
+
+from .test_cascade import CascadeCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseScope(CascadeCommon):
+    """The bike of ``TestPromise``: 13 days in the main warehouse, where the paint
+    is covered by stock; 4 + 3 + 10 = 17 in a second warehouse without paint."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.second_warehouse = cls.env["stock.warehouse"].create(
+            {"name": "Second Depot", "code": "SD2"}
+        )
+
+    def _form_promise(self, warehouse_value):
+        product = self.bike.with_context(warehouse_id=warehouse_value)
+        form = Form(product)
+        return form.promise_days
+
+    def test_product_form_opens_with_each_warehouse_form(self):
+        self.assertEqual(self._form_promise(self.warehouse.id), 13.0)
+        self.assertEqual(self._form_promise(self.second_warehouse.id), 17.0)
+        # the search view's Warehouse filter: a list of ids, the first one wins
+        self.assertEqual(
+            self._form_promise([self.second_warehouse.id, self.warehouse.id]), 17.0
+        )
+        self.assertEqual(
+            self._form_promise([self.warehouse.id, self.second_warehouse.id]), 13.0
+        )
+        # ... or a name typed in the filter
+        self.assertEqual(self._form_promise("Second Depot"), 17.0)
+        self.assertEqual(self._form_promise(["second dep"]), 17.0)
+        # an unknown name: the company's first warehouse
+        self.assertEqual(self._form_promise("No Such Depot"), 13.0)
+        self.assertEqual(
+            self.bike.with_context(
+                warehouse_id=[self.second_warehouse.id]
+            ).explain_promise()["warehouse_id"],
+            self.second_warehouse.id,
+        )
+
+    def test_bom_loop_with_a_quantity_factor_names_the_products(self):
+        # Odoo refuses a loop on save; one slips in through another company or
+        # an import: the frame's tube line is pointed at the bike, twice.
+        self.env.cr.execute(
+            "UPDATE mrp_bom_line SET product_id = %s, product_qty = 2 WHERE id = %s",
+            (self.bike.id, self.tube_line.id),
+        )
+        self.env.invalidate_all()
+        with self.assertRaises(UserError) as error:
+            self.bike.explain_promise()
+        message = str(error.exception)
+        self.assertIn("loop", message)
+        self.assertIn("Bike -> Frame -> Bike", message)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseCompany(CascadeCommon):
+    """A product shared by two companies, each with its own vendor line: company A
+    buys in 2 days, company B in 10."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
+        cls.warehouse_b = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company_b.id)], limit=1
+        )
+        cls.gear = cls._create_product("Gear", [cls.route_mto, cls.route_buy])
+        cls.gear.seller_ids = [
+            Command.create(
+                {
+                    "partner_id": cls.vendor.id,
+                    "delay": 2,
+                    "company_id": cls.company.id,
+                }
+            ),
+            Command.create(
+                {
+                    "partner_id": cls.vendor.id,
+                    "delay": 10,
+                    "company_id": cls.company_b.id,
+                }
+            ),
+        ]
+        cls.env.user.company_ids |= cls.company_b
+
+    def _order_b(self, product):
+        order = (
+            self.env["sale.order"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 1})
+                    ],
+                }
+            )
+        )
+        self.assertEqual(order.company_id, self.company_b)
+        self.assertEqual(order.warehouse_id, self.warehouse_b)
+        return order
+
+    def test_order_of_b_read_from_a_shows_b_promise(self):
+        order = self._order_b(self.gear)
+        session_a = order.with_context(
+            allowed_company_ids=[self.company.id, self.company_b.id]
+        )
+        self.assertEqual(session_a.env.company, self.company)
+        # B's vendor 10 days; B has no purchase lead times of its own
+        self.assertEqual(session_a.order_line.promise_days, 10.0)
+        # the same product in A's own warehouse: 2 + 1 + 1
+        self.assertEqual(self.gear.explain_promise()["days"], 4.0)
+
+    def test_vendor_of_another_company_does_not_count(self):
+        self.gear.seller_ids.filtered(lambda s: s.company_id == self.company_b).unlink()
+        order = self._order_b(self.gear)
+        with self.assertRaises(UserError) as error:
+            order.with_context(
+                allowed_company_ids=[self.company.id, self.company_b.id]
+            ).action_confirm()
+        self.assertIn("add a vendor to Gear", str(error.exception))
+        self.assertEqual(order.state, "draft")
+
+    def test_product_of_b_uses_b_warehouse(self):
+        self.gear.product_tmpl_id.company_id = self.company_b
+        self.gear.seller_ids.filtered(lambda s: s.company_id == self.company).unlink()
+        gear = self.gear.with_context(
+            allowed_company_ids=[self.company.id, self.company_b.id]
+        )
+        self.assertEqual(gear.promise_days, 10.0)
+        self.assertEqual(gear.explain_promise()["warehouse_id"], self.warehouse_b.id)
