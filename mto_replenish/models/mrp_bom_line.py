@@ -29,13 +29,20 @@ class MrpBomLine(models.Model):
         "means Product's routes (lines created while this module was not loaded).",
     )
 
-    @api.constrains("supply_method", "product_id")
+    @api.constrains(
+        "supply_method", "product_id", "bom_product_template_attribute_value_ids"
+    )
     def _check_supply_method(self):
         lines = self.filtered(lambda line: line.supply_method == "on_demand")
         if not lines:
             return
         problems = {}
         for line in lines:
+            # a line of some variants only is checked when one of them exists
+            bom = line.bom_id
+            variants = bom.product_id or bom.product_tmpl_id.product_variant_ids
+            if variants and all(line._skip_bom_line(v) for v in variants):
+                continue
             warehouse = line.bom_id._promise_warehouse()
             if warehouse not in problems:
                 problems[warehouse] = lines.product_id._cascade_replenish_problems(

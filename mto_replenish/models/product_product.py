@@ -315,7 +315,12 @@ class ProductProduct(models.Model):
         for product, _qty, bom in requests:
             products |= product
             boms |= bom or self.env["mrp.bom"]
-        data = self._promise_gather(products, boms, warehouse)
+        data = self._promise_gather(
+            products,
+            boms,
+            warehouse,
+            root_pairs=[(product, bom) for product, _qty, bom in requests if bom],
+        )
         results = []
         for product, qty, bom in requests:
             try:
@@ -398,9 +403,13 @@ class ProductProduct(models.Model):
             kinds.setdefault(rule.route_id.id, (rule.route_id.sequence, kind))
         return kinds
 
-    def _promise_gather(self, roots, root_boms, warehouse):
+    def _promise_gather(self, roots, root_boms, warehouse, root_pairs=()):
         """Plain data of the whole BoM tree below ``roots``, read level by level:
-        the number of queries depends on the depth, not on the number of lines."""
+        the number of queries depends on the depth, not on the number of lines.
+
+        ``root_pairs``: the (product, BoM) of ``root_boms``. A line of some
+        variants only is skipped for the others, as Odoo's explosion does.
+        """
         company = warehouse.company_id or self.env.company
         route_kinds = self._promise_route_kinds(warehouse)
         mto_route = warehouse.mto_pull_id.route_id
@@ -408,6 +417,7 @@ class ProductProduct(models.Model):
         products_data = {}
         boms_data = {}
         components = self.browse()
+        variant_lines = self.env["mrp.bom.line"]
         todo = roots
         extra_boms = root_boms
         while todo:
@@ -425,8 +435,9 @@ class ProductProduct(models.Model):
             lines = self.env["mrp.bom.line"].search_fetch(
                 [("bom_id", "in", level_boms.ids)],
                 ["bom_id", "product_id", "product_qty", "product_uom_id"]
-                + ["supply_method"],
+                + ["supply_method", "bom_product_template_attribute_value_ids"],
             )
+            variant_lines |= lines.filtered("bom_product_template_attribute_value_ids")
             lines.product_id.fetch(["uom_id", "type"])
             for product in todo:
                 products_data[product.id] = self._promise_product_data(
@@ -470,11 +481,42 @@ class ProductProduct(models.Model):
             next_products = lines.product_id.filtered(lambda p: p.type == "consu")
             components |= next_products
             todo = next_products.filtered(lambda p: p.id not in products_data)
+        self._promise_skip_variant_lines(
+            variant_lines, products_data, boms_data, root_pairs
+        )
         return {
             "products": products_data,
             "boms": boms_data,
             "forecasts": self._promise_forecasts(components, warehouse),
         }
+
+    def _promise_skip_variant_lines(
+        self, variant_lines, products_data, boms_data, root_pairs
+    ):
+        """Mark each line of some variants only as skipped for the products made
+        with its BoM that Odoo's explosion leaves it out of."""
+        if not variant_lines:
+            return
+        made_with = defaultdict(set)
+        for product_data in products_data.values():
+            if product_data.bom_id:
+                made_with[product_data.bom_id].add(product_data.id)
+        for product, bom in root_pairs:
+            made_with[bom.id].add(product.id)
+        variant_ids = set(variant_lines.ids)
+        line_data = {
+            line.id: line
+            for bom in boms_data.values()
+            for line in bom.lines
+            if line.id in variant_ids
+        }
+        for line in variant_lines:
+            data = line_data.get(line.id)
+            if data is None:
+                continue
+            for product in self.browse(sorted(made_with[line.bom_id.id])):
+                if line._skip_bom_line(product):
+                    data.skip_product_ids.add(product.id)
 
     def _promise_product_data(
         self, product, bom, route_kinds, mto_route, purchase_days, company=None

@@ -96,5 +96,7 @@ class SaleOrderLine(models.Model):
                 company_id=warehouse.company_id.id,
             )[product]
             if bom and (bom.type == "phantom" or kind == "manufacture"):
-                errors += self.env["sale.order"]._cascade_walk_problems(bom, warehouse)
+                errors += self.env["sale.order"]._cascade_walk_problems(
+                    bom, warehouse, product=product
+                )
         return errors

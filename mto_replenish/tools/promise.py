@@ -62,10 +62,15 @@ class ProductData:
 
 @dataclass
 class BomLineData:
+    """:param skip_product_ids: the products made with this BoM for which Odoo's
+    explosion skips the line (``mrp.bom.line._skip_bom_line``: a line of some
+    variants only)"""
+
     id: int
     product_id: int
     qty: float
     supply_method: str = PRODUCT
+    skip_product_ids: set = field(default_factory=set)
 
 
 @dataclass
@@ -173,7 +178,7 @@ class _Solver:
                 self.products[pid].name or str(pid) for pid, _bom in loop
             )
         self.visiting.append(pair)
-        components = self.components(bom, qty)
+        components = self.components(bom, qty, product_id)
         self.visiting.pop()
         duration = components.duration + bom.own_days
         head = Step(
@@ -190,13 +195,16 @@ class _Solver:
         self.memo[key] = node
         return node
 
-    def components(self, bom, qty):
-        """Longest component path of ``bom`` made ``qty`` times (its product UoM)."""
+    def components(self, bom, qty, product_id=None):
+        """Longest component path of ``bom`` making ``qty`` of ``product_id`` (in
+        its UoM), over the lines that apply to that product."""
         factor = qty / (bom.product_qty or 1.0)
         decided = []
         stocked = []
         missing = []
         for line in bom.lines:
+            if product_id in line.skip_product_ids:
+                continue
             need = line.qty * factor
             method = self.method(line)
             if method == STOCK:

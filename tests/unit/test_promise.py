@@ -183,3 +183,30 @@ def test_wide_tree_is_linear():
         lines.append(L(i, i, 1, "on_demand"))
     boms = {10: B(10, own_days=1, lines=lines)}
     assert promise.compute(1, 1, products, boms, {})["days"] == 7
+
+
+def test_variant_lines_apply_to_their_variant_only():
+    """One BoM for a red and a blue lamp: the pigment line is for red only."""
+    products = {
+        1: P(1, "lamp red", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "lamp blue", promise.MANUFACTURE, bom_id=10),
+        3: P(3, "base", promise.BUY, buy_days=1),
+        4: P(4, "red pigment", promise.NONE),
+    }
+    boms = {
+        10: B(
+            10,
+            own_days=3,
+            lines=[
+                L(101, 3, 1, "stock"),
+                L(102, 4, 1, "on_demand", skip_product_ids={2}),
+            ],
+        )
+    }
+    forecasts = {3: F(10.0)}
+    red = promise.compute(1, 1, products, boms, forecasts)
+    blue = promise.compute(2, 1, products, boms, forecasts)
+    assert red["missing"] == [102]
+    assert blue["missing"] == []
+    assert blue["days"] == 3
+    assert [s["product"] for s in blue["path"]] == ["lamp blue", "base"]
