@@ -473,9 +473,8 @@ class ProductProduct(models.Model):
                     kit=kit,
                     own_days=0.0
                     if kit
-                    else bom.produce_delay
-                    + bom.days_to_prepare_mo
-                    + company.manufacturing_lead,
+                    else bom.produce_delay + company.manufacturing_lead,
+                    prepare_days=0.0 if kit else bom.days_to_prepare_mo,
                     lines=lines_by_bom[bom.id],
                 )
             next_products = lines.product_id.filtered(lambda p: p.type == "consu")
@@ -603,6 +602,7 @@ class ProductProduct(models.Model):
             promise_tools.STOCK: env._("from stock"),
             promise_tools.KIT: env._("kit"),
             promise_tools.NONE: env._("cannot be replenished"),
+            promise_tools.PREPARE: env._("days to prepare the MO"),
         }
         return "\n".join(
             env._(

@@ -143,3 +143,35 @@ class TestPromiseCompany(CascadeCommon):
         )
         self.assertEqual(gear.promise_days, 10.0)
         self.assertEqual(gear.explain_promise()["warehouse_id"], self.warehouse_b.id)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromisePrepareDays(CascadeCommon):
+    """A lantern made in 2 days of a wick bought on demand in 10; no company lead
+    times."""
+
+    def test_compute_days_to_prepare_is_not_added_again(self):
+        self.company.write(
+            {"po_lead": 0.0, "days_to_purchase": 0.0, "manufacturing_lead": 0.0}
+        )
+        wick = self._create_product("Wick", [self.route_buy], vendor_delay=10)
+        lantern = self._create_product(
+            "Lantern", [self.route_mto, self.route_manufacture]
+        )
+        bom = self._create_bom(lantern, [(wick, 1, "on_demand")], produce_delay=2)
+        self.assertEqual(lantern.promise_days, 12.0)
+        # Odoo's Compute button on the BoM: the longest component lead
+        bom.action_compute_bom_days()
+        self.assertEqual(bom.days_to_prepare_mo, 10.0)
+        lantern.invalidate_recordset(["promise_days"])
+        self.assertEqual(lantern.promise_days, 12.0)
+        self.assertEqual(lantern.explain_promise()["date"], "2026-03-14")
+        # longer days to prepare than the wick: they make the path
+        bom.days_to_prepare_mo = 15.0
+        lantern.invalidate_recordset(["promise_days", "promise_path"])
+        self.assertEqual(lantern.promise_days, 17.0)
+        self.assertIn(
+            "Lantern: days to prepare the MO, 15 days (day 0 to 15)",
+            lantern.promise_path,
+        )

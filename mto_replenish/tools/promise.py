@@ -7,9 +7,10 @@ imports Odoo, so the arithmetic is tested directly.
 
 Every step is scheduled as soon as possible from today (offset 0):
 
-* a manufactured node takes its own lead time (manufacturing lead time + days to
-  prepare the MO + manufacturing security lead time) after the longest of its
-  components;
+* a manufactured node takes its own lead time (manufacturing lead time +
+  manufacturing security lead time) after the longest of its components and of its
+  days to prepare the MO (Odoo's *Compute* sets these to the longest component
+  lead: they overlap, they do not add up);
 * an "on demand" component costs its own replenishment: the component's promise when
   it is manufactured, vendor lead time + purchase security lead time + days to
   purchase when it is bought;
@@ -37,6 +38,8 @@ MANUFACTURE = "manufacture"
 BUY = "buy"
 KIT = "kit"
 NONE = "none"
+#: a step of the path: the days to prepare the MO, longer than its components
+PREPARE = "prepare"
 
 _EPSILON = 1e-9
 
@@ -75,14 +78,19 @@ class BomLineData:
 
 @dataclass
 class BomData:
-    """:param own_days: manufacturing lead time + days to prepare the MO +
-    manufacturing security lead time (0 for a kit)"""
+    """:param own_days: manufacturing lead time + manufacturing security lead time
+        (0 for a kit)
+    :param prepare_days: days to prepare the MO: the components' time Odoo plans
+        for before the MO starts (its *Compute* sets the longest component lead),
+        so it overlaps the component path instead of adding to it (0 for a kit)
+    """
 
     id: int
     product_qty: float = 1.0
     kit: bool = False
     own_days: float = 0.0
     lines: list = field(default_factory=list)
+    prepare_days: float = 0.0
 
 
 @dataclass
@@ -180,7 +188,20 @@ class _Solver:
         self.visiting.append(pair)
         components = self.components(bom, qty, product_id)
         self.visiting.pop()
-        duration = components.duration + bom.own_days
+        below = components
+        if bom.prepare_days > components.duration + _EPSILON:
+            prepare = Step(
+                product_id=product_id,
+                product=product.name,
+                bom_id=bom.id,
+                bom_line_id=None,
+                supply_method=None,
+                replenish=PREPARE,
+                days=bom.prepare_days,
+                quantity=qty,
+            )
+            below = Node(bom.prepare_days, [prepare], components.missing)
+        duration = below.duration + bom.own_days
         head = Step(
             product_id=product_id,
             product=product.name,
@@ -191,7 +212,7 @@ class _Solver:
             days=bom.own_days,
             quantity=qty,
         )
-        node = Node(duration, [head] + components.steps, components.missing)
+        node = Node(duration, [head] + below.steps, below.missing)
         self.memo[key] = node
         return node
 

@@ -210,3 +210,26 @@ def test_variant_lines_apply_to_their_variant_only():
     assert blue["missing"] == []
     assert blue["days"] == 3
     assert [s["product"] for s in blue["path"]] == ["lamp blue", "base"]
+
+
+def test_days_to_prepare_overlap_the_components():
+    """Odoo's Compute sets the days to prepare to the longest component lead (10):
+    the promise is max(10, 10) + produce 2, not 10 + 10 + 2."""
+    products = {
+        1: P(1, "top", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "part", promise.BUY, buy_days=10),
+    }
+    boms = {10: B(10, own_days=2, prepare_days=10, lines=[L(1, 2, 1, "on_demand")])}
+    result = promise.compute(1, 1, products, boms, {})
+    assert result["days"] == 12
+    assert [s["product"] for s in result["path"]] == ["top", "part"]
+    # longer days to prepare than the components: they make the path
+    boms[10].prepare_days = 15
+    result = promise.compute(1, 1, products, boms, {})
+    assert result["days"] == 17
+    assert [(s["replenish"], s["days"]) for s in result["path"]] == [
+        (promise.MANUFACTURE, 2),
+        (promise.PREPARE, 15),
+    ]
+    # with every component in stock the days to prepare still apply
+    assert promise.explain(1, 1, products, boms, {})["days_all_stock"] == 17
