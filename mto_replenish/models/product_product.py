@@ -304,8 +304,19 @@ class ProductProduct(models.Model):
                 )
         return problems
 
-    def _promise_explain_many(self, requests, warehouse=None):
-        """Explain the promise of several (product, quantity, bom or None)."""
+    def _promise_explain_many(
+        self, requests, warehouse=None, made_to_order=None, exclude_sale_lines=None
+    ):
+        """Explain the promise of several (product, quantity, bom or None).
+
+        :param made_to_order: one flag per request: the requests are then the
+            lines of one order, which draw in their order on the same forecasts;
+            a line not made to order is served from the forecast of its own
+            product when it covers the quantity, else replenished
+            (``tools.promise.explain_lines``)
+        :param exclude_sale_lines: sales order lines whose own deliveries are
+            left out of the forecasts (the order being promised)
+        """
         if not requests:
             return []
         warehouse = warehouse or self._promise_warehouse()
@@ -320,37 +331,47 @@ class ProductProduct(models.Model):
             boms,
             warehouse,
             root_pairs=[(product, bom) for product, _qty, bom in requests if bom],
+            with_roots=made_to_order is not None,
+            exclude_sale_lines=exclude_sale_lines,
         )
-        results = []
-        for product, qty, bom in requests:
-            try:
-                explanation = promise_tools.explain(
-                    product.id,
-                    qty,
-                    data["products"],
-                    data["boms"],
-                    data["forecasts"],
-                    bom_id=bom.id if bom else None,
+        args = (data["products"], data["boms"], data["forecasts"])
+        try:
+            if made_to_order is not None:
+                explanations = promise_tools.explain_lines(
+                    [
+                        (product.id, qty, bool(flag))
+                        for (product, qty, _bom), flag in zip(
+                            requests, made_to_order, strict=True
+                        )
+                    ],
+                    *args,
                 )
-            except promise_tools.PromiseError as error:
-                raise UserError(
-                    _(
-                        "The promise of %(product)s cannot be computed: its bills of "
-                        "materials loop on themselves (%(loop)s). Remove one of "
-                        "these products from the bill of materials of the one "
-                        "before it.",
-                        product=product.display_name,
-                        loop=" -> ".join(error.products),
+            else:
+                explanations = [
+                    promise_tools.explain(
+                        product.id, qty, *args, bom_id=bom.id if bom else None
                     )
-                ) from error
+                    for product, qty, bom in requests
+                ]
+        except promise_tools.PromiseError as error:
+            raise UserError(
+                _(
+                    "A promise cannot be computed: bills of materials loop on "
+                    "themselves (%(loop)s). Remove one of these products from the "
+                    "bill of materials of the one before it.",
+                    loop=" -> ".join(error.products),
+                )
+            ) from error
+        for (product, _qty, _bom), explanation in zip(
+            requests, explanations, strict=True
+        ):
             explanation["product_id"] = product.id
             explanation["product"] = product.display_name
             explanation["date"] = fields.Date.to_string(
                 fields.Date.add(today, days=math.ceil(explanation["days"] - 1e-9))
             )
             explanation["warehouse_id"] = warehouse.id
-            results.append(explanation)
-        return results
+        return explanations
 
     def _promise_warehouse(self, company=None):
         """The warehouse the promise is computed for.
@@ -403,12 +424,22 @@ class ProductProduct(models.Model):
             kinds.setdefault(rule.route_id.id, (rule.route_id.sequence, kind))
         return kinds
 
-    def _promise_gather(self, roots, root_boms, warehouse, root_pairs=()):
+    def _promise_gather(
+        self,
+        roots,
+        root_boms,
+        warehouse,
+        root_pairs=(),
+        with_roots=False,
+        exclude_sale_lines=None,
+    ):
         """Plain data of the whole BoM tree below ``roots``, read level by level:
         the number of queries depends on the depth, not on the number of lines.
 
         ``root_pairs``: the (product, BoM) of ``root_boms``. A line of some
         variants only is skipped for the others, as Odoo's explosion does.
+        ``with_roots``: the forecasts of the roots too (order lines served from
+        stock); a product that is not tracked in stock is always available.
         """
         company = warehouse.company_id or self.env.company
         route_kinds = self._promise_route_kinds(warehouse)
@@ -483,10 +514,17 @@ class ProductProduct(models.Model):
         self._promise_skip_variant_lines(
             variant_lines, products_data, boms_data, root_pairs
         )
+        forecasted = components | roots if with_roots else components
+        forecasts = self._promise_forecasts(
+            forecasted, warehouse, exclude_sale_lines=exclude_sale_lines
+        )
+        if with_roots:
+            for product in roots.filtered(lambda p: not p.is_storable):
+                forecasts[product.id] = promise_tools.ForecastData(on_hand=float("inf"))
         return {
             "products": products_data,
             "boms": boms_data,
-            "forecasts": self._promise_forecasts(components, warehouse),
+            "forecasts": forecasts,
         }
 
     def _promise_skip_variant_lines(
@@ -568,8 +606,9 @@ class ProductProduct(models.Model):
         company = company or self.company_id or self.env.company
         return self.with_company(company)._select_seller(quantity=None)[:1]
 
-    def _promise_forecasts(self, products, warehouse):
-        """On hand and dated incoming/outgoing quantities in the warehouse."""
+    def _promise_forecasts(self, products, warehouse, exclude_sale_lines=None):
+        """On hand and dated incoming/outgoing quantities in the warehouse,
+        without the moves of ``exclude_sale_lines``."""
         if not products:
             return {}
         today = fields.Date.context_today(self)
@@ -581,7 +620,15 @@ class ProductProduct(models.Model):
             product_domain + quant_domain, ["product_id"], ["quantity:sum"]
         ):
             forecasts[product.id].on_hand = quantity
-        states = [("state", "in", ("waiting", "confirmed", "assigned"))]
+        states = [
+            (
+                "state",
+                "in",
+                ("waiting", "confirmed", "assigned", "partially_available"),
+            )
+        ]
+        if exclude_sale_lines:
+            states.append(("sale_line_id", "not in", exclude_sale_lines.ids))
         for sign, domain in ((1, in_domain), (-1, out_domain)):
             for product, day, quantity in self.env["stock.move"]._read_group(
                 product_domain + states + domain,

@@ -11,3 +11,4 @@ from . import test_ui_tours
 from . import test_wiring
 from . import test_promise_scope
 from . import test_promise_variants
+from . import test_promise_lines

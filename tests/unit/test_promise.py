@@ -233,3 +233,44 @@ def test_days_to_prepare_overlap_the_components():
     ]
     # with every component in stock the days to prepare still apply
     assert promise.explain(1, 1, products, boms, {})["days_all_stock"] == 17
+
+
+def test_order_lines_compete_for_a_stocked_component():
+    """Two made-to-order lines need 6 and 5 of a component, 8 in stock: the first
+    is served from stock, the second waits for the component's lead time."""
+    products = {
+        1: P(1, "chair", promise.MANUFACTURE, bom_id=10, mto=True),
+        2: P(2, "leg", promise.BUY, buy_days=5),
+    }
+    boms = {10: B(10, own_days=2, lines=[L(101, 2, 1, "stock")])}
+    forecasts = {2: F(8.0)}
+    first, second = promise.explain_lines(
+        [(1, 6, True), (1, 5, True)], products, boms, forecasts
+    )
+    assert first["days"] == 2
+    assert second["days"] == 2 + 5
+    assert second["path"][1]["product"] == "leg"
+    # each line alone is covered
+    assert promise.explain(1, 5, products, boms, forecasts)["days"] == 2
+
+
+def test_order_line_from_stock_or_replenished():
+    products = {
+        1: P(1, "bolt", promise.BUY, buy_days=4),
+        2: P(2, "nut", promise.BUY, buy_days=4),
+    }
+    # bolts: 3 on hand, 10 received on day 2; nuts: none, none coming
+    forecasts = {1: F(3.0, [(2, 10.0)]), 2: F(0.0)}
+    lines = [(1, 3, False), (1, 5, False), (1, 6, False), (2, 1, False)]
+    results = promise.explain_lines(lines, products, {}, forecasts)
+    assert [r["days"] for r in results] == [0, 2, 4, 4]
+    assert [r["from_stock"] for r in results] == [True, True, False, False]
+    assert results[0]["path"][0]["replenish"] == promise.STOCK
+    assert results[3]["path"][0]["replenish"] == promise.BUY
+
+
+def test_stock_taken_later_is_not_free_today():
+    # 5 on hand, a delivery of 4 tomorrow: only 1 is free for a new line
+    forecast = F(5.0, [(1, -4.0)])
+    assert promise.ready_from_stock(forecast, 1) == 0
+    assert promise.ready_from_stock(forecast, 2) is None

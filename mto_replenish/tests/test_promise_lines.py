@@ -1,0 +1,98 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Every order line gets a promise: max(customer lead time, R) + the company's
+sales security lead time, R drawn from the forecast or the replenishment time, the
+lines of one order competing for stock."""
+
+from datetime import datetime
+
+from odoo import Command
+from odoo.tests import freeze_time, tagged
+
+from .test_cascade import CascadeCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseOrderLines(CascadeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "po_lead": 0.0,
+                "days_to_purchase": 0.0,
+                "manufacturing_lead": 0.0,
+                "security_lead": 0.0,
+            }
+        )
+        cls.route_per_order = cls.env.ref("mto_replenish.route_per_order")
+
+    def _quotation(self, *product_qtys):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": qty})
+                    for product, qty in product_qtys
+                ],
+            }
+        )
+
+    def test_per_order_line_customer_lead_and_security_lead(self):
+        saddle = self._create_product(
+            "Saddle", [self.route_buy, self.route_per_order], vendor_delay=4
+        )
+        line = self._quotation((saddle, 1)).order_line
+        self.assertEqual(line.order_id.state, "draft")
+        self.assertEqual(line.promise_days, 4.0)
+        self.assertEqual(line.promise_date, datetime(2026, 3, 6, 9, 0))
+        # a customer lead time longer than the replenishment wins
+        saddle.sale_delay = 7
+        line = self._quotation((saddle, 1)).order_line
+        self.assertEqual(line.customer_lead, 7.0)
+        self.assertEqual(line.promise_date, datetime(2026, 3, 9, 9, 0))
+        # the company's sales security lead time comes on top
+        self.company.security_lead = 2
+        line = self._quotation((saddle, 1)).order_line
+        self.assertEqual(line.promise_days, 9.0)
+        self.assertEqual(line.promise_date, datetime(2026, 3, 11, 9, 0))
+
+    def test_stocked_line_from_the_forecast_else_replenished(self):
+        bell = self._create_product("Bell", [self.route_buy], vendor_delay=4)
+        self._create_orderpoint(
+            bell, self.route_buy, product_min_qty=1, product_max_qty=5
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            bell, self.stock_location, 5.0
+        )
+        order = self._quotation((bell, 3), (bell, 3))
+        first, second = order.order_line
+        self.assertEqual(first.promise_date, datetime(2026, 3, 2, 9, 0))
+        # 2 left for the second line: the vendor's 4 days
+        self.assertEqual(second.promise_date, datetime(2026, 3, 6, 9, 0))
+        # the order's own deliveries are not counted against it once confirmed
+        order.action_confirm()
+        order.order_line.invalidate_recordset(["promise_date", "promise_days"])
+        self.assertEqual(
+            order.order_line.mapped("promise_days"),
+            [0.0, 4.0],
+        )
+        # another order now finds the 5 bells promised (one delivery reserved,
+        # one partially available)
+        other = self._quotation((bell, 1)).order_line
+        self.assertEqual(other.promise_days, 4.0)
+
+    def test_lines_compete_for_a_stocked_component(self):
+        leg = self._create_product("Leg", [self.route_buy], vendor_delay=5)
+        chair = self._create_product("Chair", [self.route_mto, self.route_manufacture])
+        self._create_bom(chair, [(leg, 1, "stock")], produce_delay=2)
+        self.env["stock.quant"]._update_available_quantity(
+            leg, self.stock_location, 8.0
+        )
+        first, second = self._quotation((chair, 6), (chair, 5)).order_line
+        self.assertEqual(first.promise_days, 2.0)
+        self.assertEqual(second.promise_days, 2.0 + 5.0)
+        self.assertEqual(second.promise_date, datetime(2026, 3, 9, 9, 0))
+        # alone, 5 chairs are covered
+        self.assertEqual(chair.explain_promise(5.0)["days"], 2.0)
