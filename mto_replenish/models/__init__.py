@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import stock_warehouse
 from . import stock_warehouse_orderpoint
 from . import mrp_bom
 from . import mrp_bom_line

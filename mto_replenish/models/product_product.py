@@ -449,6 +449,9 @@ class ProductProduct(models.Model):
         boms_data = {}
         components = self.browse()
         variant_lines = self.env["mrp.bom.line"]
+        # no rule of the warehouse with a delay (one-step routes, the common
+        # case): no route delays to look up
+        delay_cache = {} if warehouse._promise_has_route_delays() else None
         todo = roots
         extra_boms = root_boms
         while todo:
@@ -471,7 +474,7 @@ class ProductProduct(models.Model):
             variant_lines |= lines.filtered("bom_product_template_attribute_value_ids")
             lines.product_id.fetch(["uom_id", "type"])
             for product in todo:
-                products_data[product.id] = self._promise_product_data(
+                data = self._promise_product_data(
                     product,
                     found[product],
                     route_kinds,
@@ -479,6 +482,13 @@ class ProductProduct(models.Model):
                     purchase_days,
                     company,
                 )
+                if delay_cache is not None:
+                    data.route_days = self._promise_incoming_delays(
+                        product, warehouse, data.replenish, delay_cache
+                    )
+                if data.replenish == promise_tools.BUY:
+                    data.buy_days += data.route_days
+                products_data[product.id] = data
             lines_by_bom = {bom.id: [] for bom in level_boms}
             for line in lines:
                 if line.product_id.type != "consu":
@@ -580,6 +590,65 @@ class ProductProduct(models.Model):
             buy_days=(seller.delay + purchase_days) if seller else 0.0,
             mto=bool(mto_route and mto_route in routes),
         )
+
+    @api.model
+    def _promise_incoming_delays(self, product, warehouse, replenish, cache=None):
+        """Days the warehouse's own transfers add to a purchase or a manufacture
+        of ``product`` before it is in stock (the same for every product with the
+        same routes, hence ``cache``).
+
+        As Odoo's lead days count them: the delays of the pull rules between
+        the stock and the buy or manufacture rule, and for a manufacture in 2 or
+        3 steps the pull rules that pick the components. Also the delays of the
+        push rules that take a receipt (2- and 3-step receipts) or the finished
+        products (3-step manufacturing) to the stock: they delay the goods too.
+        """
+        if replenish not in (promise_tools.BUY, promise_tools.MANUFACTURE):
+            return 0.0
+        routes = product.route_ids | product.categ_id.total_route_ids
+        key = (frozenset(routes.ids), replenish, warehouse.id)
+        if cache is not None and key in cache:
+            return cache[key]
+        stock = warehouse.lot_stock_id
+        try:
+            chain = product._get_rules_from_location(stock)
+        except UserError:
+            # a looping route configuration: Odoo refuses it when procuring
+            chain = self.env["stock.rule"]
+        pulls = chain.filtered(lambda r: r.action in ("pull", "pull_push"))
+        days = float(sum(pulls.mapped("delay")))
+        action = "buy" if replenish == promise_tools.BUY else "manufacture"
+        supply = chain.filtered(lambda r: r.action == action)[:1]
+        if supply and replenish == promise_tools.MANUFACTURE:
+            if warehouse.manufacture_steps != "mrp_one_step":
+                picks = product._get_rules_from_location(
+                    product.property_stock_production,
+                    route_ids=warehouse.pbm_route_id,
+                )
+                days += sum(
+                    picks.filtered(lambda r: r.action in ("pull", "pull_push")).mapped(
+                        "delay"
+                    )
+                )
+        location = supply.picking_type_id.default_location_dest_id
+        Group = self.env["procurement.group"]
+        seen = set()
+        while (
+            location
+            and location.id not in seen
+            and not location.parent_path.startswith(stock.parent_path)
+        ):
+            seen.add(location.id)
+            push = Group._get_push_rule(product, location, {"warehouse_id": warehouse})[
+                :1
+            ]
+            if not push:
+                break
+            days += push.delay
+            location = push.location_dest_id
+        if cache is not None:
+            cache[key] = days
+        return days
 
     def _promise_replenish_kinds(self, warehouse):
         """Product id -> how Odoo would fill an order for it: ``manufacture``,

@@ -42,29 +42,103 @@ class SaleOrderLine(models.Model):
         self.promise_date = False
         self.promise_days = 0.0
         for order in self.order_id:
-            # every line of the order, in its order: they compete for stock
-            lines = order.order_line.filtered(
-                lambda line: not line.display_type
-                and line.product_id
-                and line.product_id.type == "consu"
-            ).sorted(lambda line: (line.sequence, line._origin.id or 0))
-            if not lines:
-                continue
-            explanations = lines._promise_explanations()
-            security = order.company_id.security_lead
-            start = order.date_order or fields.Datetime.now()
-            for line, explanation in zip(lines, explanations, strict=True):
-                if line not in self:
-                    continue
-                days = line._promise_total_days(explanation["days"], security)
-                line.promise_days = days
-                line.promise_date = fields.Datetime.add(
-                    start, days=math.ceil(days - 1e-9)
+            for line, explanation in order.order_line._promise_explain_order():
+                if line in self:
+                    line.promise_days = explanation["days"]
+                    line.promise_date = explanation["datetime"]
+
+    def explain_promise(self):
+        """The promise of this line, term by term.
+
+        :return: a JSON-serialisable dict: ``days`` and ``date`` (the promise),
+            ``ready_days`` (R) with its ``path`` through the BoM and whether it
+            comes ``from_stock``, ``outgoing_days``, ``customer_lead``,
+            ``security_lead``, and ``terms``: (label, days) of each term, the
+            path's steps first
+        """
+        self.ensure_one()
+        for line, explanation in self.order_id.order_line._promise_explain_order():
+            if line == self:
+                explanation = dict(explanation)
+                explanation["date"] = fields.Datetime.to_string(
+                    explanation.pop("datetime")
                 )
+                return explanation
+        return {}
+
+    def _promise_explain_order(self):
+        """[(line, explanation)] for the lines of one order that carry goods, in
+        the order's sequence: they compete for stock in that order.
+
+        promise = max(customer lead time, R + outgoing route delays) + the
+        company's sales security lead time (see ``tools/promise.py``).
+        """
+        order = self.order_id
+        order.ensure_one()
+        lines = self.filtered(
+            lambda line: not line.display_type
+            and line.product_id
+            and line.product_id.type == "consu"
+        ).sorted(lambda line: (line.sequence, line._origin.id or 0))
+        if not lines:
+            return []
+        readies = lines._promise_explanations()
+        security = order.company_id.security_lead or 0.0
+        start = order.date_order or fields.Datetime.now()
+        labels = {
+            "manufacture": _("manufacture"),
+            "buy": _("buy"),
+            "stock": _("from stock"),
+            "kit": _("kit"),
+            "none": _("cannot be replenished"),
+            "prepare": _("days to prepare the MO"),
+        }
+        result = []
+        for line, ready in zip(lines, readies, strict=True):
+            outgoing = line._promise_outgoing_delays()
+            customer_lead = line.customer_lead or 0.0
+            days = max(customer_lead, ready["days"] + outgoing) + security
+            terms = []
+            for step in ready["path"]:
+                label = labels.get(step["replenish"], step["replenish"])
+                route_days = step.get("route_days", 0.0)
+                terms.append((f"{step['product']}: {label}", step["days"] - route_days))
+                if route_days:
+                    terms.append(
+                        (
+                            _("%(product)s: route transfers", product=step["product"]),
+                            route_days,
+                        )
+                    )
+            terms += [
+                (_("Outgoing route delays"), outgoing),
+                (_("Customer lead time (at least)"), customer_lead),
+                (_("Sales security lead time"), security),
+            ]
+            result.append(
+                (
+                    line,
+                    {
+                        "days": days,
+                        "datetime": fields.Datetime.add(
+                            start, days=math.ceil(days - 1e-9)
+                        ),
+                        "ready_days": ready["days"],
+                        "from_stock": ready.get("from_stock", False),
+                        "path": ready["path"],
+                        "missing": ready["missing"],
+                        "outgoing_days": outgoing,
+                        "customer_lead": customer_lead,
+                        "security_lead": security,
+                        "terms": terms,
+                    },
+                )
+            )
+        return result
 
     def _promise_explanations(self):
-        """``explain_promise`` of these lines of one order, R only (without the
-        customer lead time and the sales security lead time)."""
+        """``explain_promise`` of the products of these lines of one order: R,
+        the days until the goods are ready."""
         order = self.order_id
         order.ensure_one()
         warehouse = order.warehouse_id or self.env["product.product"].with_context(
@@ -87,12 +161,53 @@ class SaleOrderLine(models.Model):
             exclude_sale_lines=order.order_line._origin,
         )
 
-    def _promise_total_days(self, ready_days, security_lead):
-        """The promise of this line once its goods are ready in ``ready_days``:
-        max(customer lead time, ready + outgoing route delays) + sales security
-        lead time."""
+    def _promise_outgoing_delays(self):
+        """Days the delivery route adds between the warehouse's stock and the
+        customer: the delays of the pull rules Odoo chains from the customer's
+        location back to the stock, as its lead days count them, and of the push
+        rules that take the goods on from the first transfer's destination
+        (Odoo 18's pack and ship steps are push rules)."""
         self.ensure_one()
-        return max(self.customer_lead or 0.0, ready_days) + (security_lead or 0.0)
+        warehouse = self.warehouse_id or self.order_id.warehouse_id
+        stock = warehouse.lot_stock_id
+        location = self.order_id.partner_shipping_id.property_stock_customer
+        if not (stock and location) or not warehouse._promise_has_route_delays():
+            return 0.0
+        Group = self.env["procurement.group"]
+        seen = self.env["stock.rule"]
+        days = 0.0
+        while location:
+            rule = Group._get_rule(
+                self.product_id,
+                location,
+                {"route_ids": self.route_id, "warehouse_id": warehouse},
+            )
+            if not rule or rule in seen or rule.action not in ("pull", "pull_push"):
+                break
+            seen |= rule
+            days += rule.delay
+            source = rule.location_src_id
+            if (
+                not source
+                or source.parent_path.startswith(stock.parent_path)
+                or rule.procure_method == "make_to_stock"
+            ):
+                break
+            location = source
+        # the last rule met leaves the stock: follow the pushes from where its
+        # transfer puts the goods
+        location = seen[-1:].picking_type_id.default_location_dest_id
+        visited = set()
+        while location and location.usage == "internal" and location.id not in visited:
+            visited.add(location.id)
+            push = Group._get_push_rule(
+                self.product_id, location, {"warehouse_id": warehouse}
+            )[:1]
+            if not push:
+                break
+            days += push.delay
+            location = push.location_dest_id
+        return days
 
     def _cascade_is_mto(self):
         """Whether Odoo procures this line on order (make-to-order route on the

@@ -96,3 +96,114 @@ class TestPromiseOrderLines(CascadeCommon):
         self.assertEqual(second.promise_date, datetime(2026, 3, 9, 9, 0))
         # alone, 5 chairs are covered
         self.assertEqual(chair.explain_promise(5.0)["days"], 2.0)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseRouteDelays(CascadeCommon):
+    """A warehouse with 2-step receipts (store 1 day), 3-step deliveries (pick 1,
+    pack 2, ship 3) and 3-step manufacturing (pick components 1, store finished
+    products 2); no company lead times."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "po_lead": 0.0,
+                "days_to_purchase": 0.0,
+                "manufacturing_lead": 0.0,
+                "security_lead": 0.0,
+            }
+        )
+        wh = cls.env["stock.warehouse"].create(
+            {
+                "name": "Three Steps",
+                "code": "W3S",
+                "reception_steps": "two_steps",
+                "delivery_steps": "pick_pack_ship",
+                "manufacture_steps": "pbm_sam",
+            }
+        )
+        cls.wh3 = wh
+        delays = {
+            wh.pick_type_id: 1,
+            wh.pack_type_id: 2,
+            wh.out_type_id: 3,
+            wh.store_type_id: 1,
+            wh.pbm_type_id: 1,
+            wh.sam_type_id: 2,
+        }
+        rules = (
+            wh.delivery_route_id.rule_ids
+            | wh.reception_route_id.rule_ids
+            | wh.pbm_route_id.rule_ids
+            | wh.sam_rule_id
+        )
+        for rule in rules:
+            rule.delay = delays.get(rule.picking_type_id, 0)
+        # the make-to-order rules take the place of the picks: of the delivery,
+        # and of the components (Odoo looks the latter up with the finished
+        # product's routes, which include make-to-order here)
+        wh.mto_pull_id.delay = 1
+        cls.route_mto.rule_ids.filtered(
+            lambda r: r.location_dest_id == wh.pbm_loc_id
+        ).delay = 1
+        cls.horn = cls._create_product("Horn", [cls.route_buy], vendor_delay=4)
+        cls.wick = cls._create_product("Wick", [cls.route_buy], vendor_delay=4)
+        cls.lantern = cls._create_product(
+            "Lantern", [cls.route_mto, cls.route_manufacture]
+        )
+        cls._create_bom(cls.lantern, [(cls.wick, 1, "on_demand")], produce_delay=2)
+
+    def _line(self, product):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "warehouse_id": self.wh3.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        return order.order_line
+
+    def test_bought_product_through_the_routes(self):
+        line = self._line(self.horn)
+        # vendor 4 + store 1, then pick 1 + pack 2 + ship 3
+        self.assertEqual(line.promise_days, 4 + 1 + 1 + 2 + 3)
+        self.assertEqual(line.promise_date, datetime(2026, 3, 13, 9, 0))
+        explanation = line.explain_promise()
+        self.assertEqual(explanation["ready_days"], 5.0)
+        self.assertEqual(explanation["outgoing_days"], 6.0)
+        self.assertEqual(
+            explanation["terms"],
+            [
+                ("Horn: buy", 4.0),
+                ("Horn: route transfers", 1.0),
+                ("Outgoing route delays", 6.0),
+                ("Customer lead time (at least)", 0.0),
+                ("Sales security lead time", 0.0),
+            ],
+        )
+
+    def test_made_to_order_product_through_the_routes(self):
+        line = self._line(self.lantern)
+        # wick: vendor 4 + store 1; lantern: pick components 1 + produce 2 +
+        # store 2; then pick 1 + pack 2 + ship 3
+        self.assertEqual(line.promise_days, (4 + 1) + (1 + 2 + 2) + (1 + 2 + 3))
+        self.assertEqual(line.promise_date, datetime(2026, 3, 18, 9, 0))
+        self.assertEqual(
+            line.explain_promise()["terms"],
+            [
+                ("Lantern: manufacture", 2.0),
+                ("Lantern: route transfers", 3.0),
+                ("Wick: buy", 4.0),
+                ("Wick: route transfers", 1.0),
+                ("Outgoing route delays", 6.0),
+                ("Customer lead time (at least)", 0.0),
+                ("Sales security lead time", 0.0),
+            ],
+        )
+        # the main warehouse has one-step routes without delays
+        self.assertEqual(self.lantern.explain_promise()["days"], 2 + 4)

@@ -18,12 +18,16 @@ R, the days until the goods are ready (``explain_lines``):
   (or the day of the receipt that covers it, if sooner than a replenishment),
   else the replenishment time: buy = vendor lead time + purchase security lead
   time + days to purchase; manufacture = max(days to prepare the MO, path through
-  the components) + manufacturing lead time + manufacturing security lead time.
+  the components) + manufacturing lead time + manufacturing security lead time;
+  each plus its incoming route delays (``ProductData.route_days``: the lead
+  times of the warehouse's rules between the supply and the stock).
+
+Outgoing route delays are the lead times of the delivery rules (pick, pack, ship).
 
 The lines of one order draw on the same forecasts in their order (stock taken by
 one line, directly or by its components, is not free for the next); the
 customer lead time and the sales security lead time are added by the ORM layer
-(``sale.order.line._promise_total_days``).
+(``sale.order.line._promise_explain_order``).
 
 Every step of the path is scheduled as soon as possible from today (offset 0):
 
@@ -72,6 +76,10 @@ class ProductData:
         filled (the first applicable route by sequence, as Odoo picks it)
     :param bom_id: its BoM (normal or kit), if any
     :param buy_days: vendor lead time + purchase security lead + days to purchase
+        + the incoming route delays of a purchase (``route_days`` included)
+    :param route_days: incoming route delays of its replenishment: the rules
+        between the supply and the stock (multi-step receipts, the components'
+        pick and the finished products' storage of 2- and 3-step manufacturing)
     :param mto: carries the make-to-order route (native behaviour of a component)
     """
 
@@ -80,6 +88,7 @@ class ProductData:
     replenish: str = NONE
     bom_id: int = None
     buy_days: float = 0.0
+    route_days: float = 0.0
     mto: bool = False
 
 
@@ -136,6 +145,8 @@ class Step:
     start: float = 0.0
     end: float = 0.0
     quantity: float = 0.0
+    #: the part of ``days`` spent on the route's transfers
+    route_days: float = 0.0
 
     def as_dict(self):
         return asdict(self)
@@ -232,7 +243,8 @@ class _Solver:
                 quantity=qty,
             )
             below = Node(bom.prepare_days, [prepare], components.missing)
-        duration = below.duration + bom.own_days
+        route_days = 0.0 if bom.kit else product.route_days
+        duration = below.duration + bom.own_days + route_days
         head = Step(
             product_id=product_id,
             product=product.name,
@@ -240,8 +252,9 @@ class _Solver:
             bom_line_id=None,
             supply_method=None,
             replenish=KIT if bom.kit else MANUFACTURE,
-            days=bom.own_days,
+            days=bom.own_days + route_days,
             quantity=qty,
+            route_days=route_days,
         )
         node = Node(duration, [head] + below.steps, below.missing)
         self.memo[key] = node
@@ -293,6 +306,7 @@ class _Solver:
             replenish=replenish,
             days=days,
             quantity=need,
+            route_days=product.route_days if replenish == BUY else 0.0,
         )
         return Node(days, [step], list(missing))
 
@@ -365,6 +379,7 @@ def compute(
             replenish=BUY,
             days=product.buy_days,
             quantity=quantity,
+            route_days=product.route_days,
         )
         node = Node(product.buy_days, [step], [])
     else:
