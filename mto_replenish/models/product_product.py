@@ -229,6 +229,21 @@ class ProductProduct(models.Model):
         "product's own manufacturing lead time is left.",
     )
 
+    promise_stocking_advice = fields.Text(
+        string="Stocking Advice",
+        compute="_compute_promise_days",
+        help="Days the promise would shrink if each component of the critical "
+        "path were kept in stock.",
+    )
+    promise_stocking_line_ids = fields.Many2many(
+        "mrp.bom.line",
+        string="Components Worth Stocking",
+        compute="_compute_promise_days",
+        help="The BoM lines of the critical path whose stocking would shorten "
+        "the promise: 'Keep in Stock' creates a reordering rule for the "
+        "component and sets the line to 'From stock'.",
+    )
+
     def _compute_promise_days(self):
         # each product in its own company's warehouse (or the context's one)
         by_company = defaultdict(lambda: self.browse())
@@ -244,6 +259,15 @@ class ProductProduct(models.Model):
                 product.promise_days_all_on_demand = explanation["days_all_on_demand"]
                 product.promise_days_all_stock = explanation["days_all_stock"]
                 product.promise_path = self._promise_path_text(explanation)
+                gains = [
+                    gain
+                    for gain in explanation["stocking_gains"]
+                    if gain["days_saved"] > 1e-9
+                ]
+                product.promise_stocking_line_ids = self.env["mrp.bom.line"].browse(
+                    [gain["bom_line_id"] for gain in gains]
+                )
+                product.promise_stocking_advice = self._promise_advice_text(gains)
 
     def explain_promise(self, quantity=1.0):
         """Days the customer waits for ``quantity`` of this product, ordered today.
@@ -650,6 +674,16 @@ class ProductProduct(models.Model):
             cache[key] = days
         return days
 
+    def _promise_supply_route(self, warehouse, kind):
+        """The first route of this product (by sequence) that buys or
+        manufactures (``kind``) in ``warehouse``."""
+        self.ensure_one()
+        route_kinds = self._promise_route_kinds(warehouse)
+        routes = (self.route_ids | self.categ_id.total_route_ids).filtered(
+            lambda r: route_kinds.get(r.id, (0, None))[1] == kind
+        )
+        return routes.sorted("sequence")[:1]
+
     def _promise_replenish_kinds(self, warehouse):
         """Product id -> how Odoo would fill an order for it: ``manufacture``,
         ``buy`` or ``none`` (first applicable Buy/Manufacture route by sequence)."""
@@ -707,6 +741,17 @@ class ProductProduct(models.Model):
                 offset = max(0, (fields.Date.to_date(day) - today).days)
                 forecasts[product.id].moves.append((offset, sign * quantity))
         return forecasts
+
+    def _promise_advice_text(self, gains):
+        env = self.env if self.env.lang else self.with_context(lang="en_US").env
+        return "\n".join(
+            env._(
+                "%(product)s in stock: %(days)s days sooner",
+                product=gain["product"],
+                days=format(gain["days_saved"], "g"),
+            )
+            for gain in gains
+        )
 
     def _promise_path_text(self, explanation):
         # Computed fields may run without a language in the context (cron,

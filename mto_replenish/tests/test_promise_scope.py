@@ -175,3 +175,63 @@ class TestPromisePrepareDays(CascadeCommon):
             "Lantern: days to prepare the MO, 15 days (day 0 to 15)",
             lantern.promise_path,
         )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseStockingAdvice(CascadeCommon):
+    """The bike's critical path: frame (saves 6 days if stocked) and tube (6)."""
+
+    def test_advice_lists_the_critical_components(self):
+        # the products were created in this transaction: their x2many fields
+        # are cached empty until invalidated (a new request reads them afresh)
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.bike.promise_stocking_line_ids, self.frame_line | self.tube_line
+        )
+        self.assertEqual(
+            self.bike.promise_stocking_advice.splitlines(),
+            ["Frame in stock: 6 days sooner", "Tube in stock: 6 days sooner"],
+        )
+        # the form shows it
+        form = Form(self.bike)
+        self.assertEqual(len(form.promise_stocking_line_ids), 2)
+
+    def test_keep_in_stock_creates_the_rule_and_sets_the_line(self):
+        action = self.tube_line.with_user(
+            self.stock_user
+        ).action_promise_keep_in_stock()
+        rule = self.env["stock.warehouse.orderpoint"].search(
+            [("product_id", "=", self.tube.id)]
+        )
+        self.assertEqual(action["domain"], [("id", "in", rule.ids)])
+        self.assertEqual(len(rule), 1)
+        self.assertEqual(rule.location_id, self.stock_location)
+        self.assertEqual(rule.route_id, self.route_buy)
+        self.assertEqual(rule.trigger, "auto")
+        self.assertEqual((rule.product_min_qty, rule.product_max_qty), (3.0, 3.0))
+        self.assertEqual(self.tube_line.supply_method, "stock")
+        # once 3 tubes are in stock the frame starts at once: 4 + 3 + 0
+        self.env["stock.quant"]._update_available_quantity(
+            self.tube, self.stock_location, 3.0
+        )
+        self.bike.invalidate_recordset()
+        self.assertEqual(self.bike.promise_days, 7.0)
+        # pressed again: the same rule, nothing new
+        self.tube_line.with_user(self.stock_user).action_promise_keep_in_stock()
+        self.assertEqual(
+            self.env["stock.warehouse.orderpoint"].search(
+                [("product_id", "=", self.tube.id)]
+            ),
+            rule,
+        )
+
+    def test_keep_in_stock_refuses_what_cannot_be_replenished(self):
+        orphan = self._create_product("Orphan Part", [])
+        line = self.env["mrp.bom.line"].create(
+            {"bom_id": self.frame_bom.id, "product_id": orphan.id, "product_qty": 1}
+        )
+        with self.assertRaises(UserError) as error:
+            line.action_promise_keep_in_stock()
+        self.assertIn("Orphan Part cannot be kept in stock", str(error.exception))
+        self.assertEqual(line.supply_method, "product")
