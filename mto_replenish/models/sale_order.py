@@ -152,6 +152,27 @@ class SaleOrder(models.Model):
         )
         return action
 
+    promise_date = fields.Datetime(
+        compute="_compute_promise_date",
+        help="When the customer can have every line of the order: the latest "
+        "promise date of its lines.",
+    )
+
+    @api.depends("order_line.promise_date")
+    def _compute_promise_date(self):
+        for order in self:
+            dates = [d for d in order.order_line.mapped("promise_date") if d]
+            order.promise_date = max(dates) if dates else False
+
+    def _promise_document_date(self):
+        """The delivery date the customer's documents (quotation and order PDF,
+        portal) show when the company applies the promise: the commitment date
+        once set, else the promise."""
+        self.ensure_one()
+        if not self.company_id.promise_apply_commitment:
+            return False
+        return self.commitment_date or self.promise_date
+
     def action_confirm(self):
         self._cascade_preflight()
         return super().action_confirm()

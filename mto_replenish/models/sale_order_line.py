@@ -209,6 +209,13 @@ class SaleOrderLine(models.Model):
             location = push.location_dest_id
         return days
 
+    def _expected_date(self):
+        # with the company setting, the order's expected (delivery) date is the
+        # promise
+        if self.order_id.company_id.promise_apply_commitment and self.promise_date:
+            return self.promise_date
+        return super()._expected_date()
+
     def _cascade_is_mto(self):
         """Whether Odoo procures this line on order (make-to-order route on the
         line or on the product)."""

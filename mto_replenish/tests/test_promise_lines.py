@@ -8,6 +8,7 @@ from datetime import datetime
 
 from odoo import Command
 from odoo.tests import freeze_time, tagged
+from odoo.tools import is_html_empty
 
 from .test_cascade import CascadeCommon
 
@@ -207,3 +208,69 @@ class TestPromiseRouteDelays(CascadeCommon):
         )
         # the main warehouse has one-step routes without delays
         self.assertEqual(self.lantern.explain_promise()["days"], 2 + 4)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseDocuments(CascadeCommon):
+    """A per-order saddle, vendor 4 days, none in stock: promised on 6 March."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "po_lead": 0.0,
+                "days_to_purchase": 0.0,
+                "manufacturing_lead": 0.0,
+                "security_lead": 0.0,
+            }
+        )
+        cls.saddle = cls._create_product(
+            "Saddle",
+            [cls.route_buy, cls.env.ref("mto_replenish.route_per_order")],
+            vendor_delay=4,
+        )
+
+    def _documents(self, order):
+        pdf = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("sale.action_report_saleorder", order.ids)[0]
+            .decode()
+        )
+        portal = str(
+            self.env["ir.qweb"]._render(
+                "sale.sale_order_portal_content",
+                {
+                    "sale_order": order.sudo(),
+                    "report_type": "html",
+                    "is_html_empty": is_html_empty,
+                },
+            )
+        )
+        return pdf, portal
+
+    def test_quotation_documents_show_the_promise_with_the_setting(self):
+        order = self._sell(self.saddle, 1, confirm=False)
+        self.assertEqual(order.promise_date, datetime(2026, 3, 6, 9, 0))
+        # without the setting: Odoo's own dates
+        self.assertEqual(order.expected_date, datetime(2026, 3, 2, 9, 0))
+        pdf, portal = self._documents(order)
+        self.assertNotIn("Delivery Date", pdf)
+        self.assertNotIn("Delivery Date", portal)
+
+        self.company.promise_apply_commitment = True
+        order.invalidate_recordset(["expected_date"])
+        self.assertEqual(order.expected_date, datetime(2026, 3, 6, 9, 0))
+        pdf, portal = self._documents(order)
+        self.assertIn("Delivery Date", pdf)
+        self.assertIn("03/06/2026", pdf)
+        self.assertIn("Delivery Date:", portal)
+        self.assertIn("03/06/2026", portal)
+        # confirmed: the commitment date, set from the promise, is shown
+        order.action_confirm()
+        self.assertEqual(order.commitment_date, datetime(2026, 3, 6, 9, 0))
+        order.commitment_date = datetime(2026, 3, 20, 9, 0)
+        pdf, portal = self._documents(order)
+        self.assertIn("03/20/2026", pdf)
+        self.assertIn("03/20/2026", portal)
