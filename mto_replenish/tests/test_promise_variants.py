@@ -172,3 +172,31 @@ class TestPromiseVariants(CascadeCommon):
             {self.base.id: "stock", self.pigment.id: "on_demand"},
         )
         self.assertEqual(components(self.variant["Blue"]), {self.base.id: "stock"})
+
+    def test_variant_sub_assembly_below_a_plain_product(self):
+        """A desk set (no variants) holds the blue lamp, on demand: only the blue
+        lamp's lines count below it, at the second level too."""
+        desk_set = self._create_product(
+            "Desk Set", [self.route_mto, self.route_manufacture]
+        )
+        self._create_bom(
+            desk_set, [(self.variant["Blue"], 1, "on_demand")], produce_delay=1
+        )
+        self.pigment.seller_ids.unlink()
+        # blue lamp 3 days below the set's 1
+        self.assertEqual(desk_set.promise_days, 1.0 + 3.0)
+        order = self._sell(desk_set, 1)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(
+            self._productions(self.variant["Blue"]).move_raw_ids.product_id,
+            self.base,
+        )
+        # the same set holding the red lamp is refused, naming the pigment
+        red_set = self._create_product(
+            "Red Desk Set", [self.route_mto, self.route_manufacture]
+        )
+        self._create_bom(red_set, [(self.variant["Red"], 1, "on_demand")])
+        order = self._sell(red_set, 1, confirm=False)
+        with self.assertRaises(UserError) as error:
+            order.action_confirm()
+        self.assertIn("add a vendor to Red Pigment", str(error.exception))
