@@ -427,6 +427,8 @@ class ProductProduct(models.Model):
 
     def _promise_route_kinds(self, warehouse):
         """Route id -> (sequence, kind) for the routes that buy or manufacture."""
+        # sudo: only route ids, sequences and actions are kept, for a promise
+        # shown to salespeople who may not read the rules
         rules = (
             self.env["stock.rule"]
             .sudo()
