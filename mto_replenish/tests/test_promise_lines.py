@@ -208,6 +208,20 @@ class TestPromiseRouteDelays(CascadeCommon):
         )
         # the main warehouse has one-step routes without delays
         self.assertEqual(self.lantern.explain_promise()["days"], 2 + 4)
+        # a salesperson without inventory rights reads the same
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Route Salesman",
+                "login": "mto_route_salesman",
+                "groups_id": [
+                    Command.set([self.env.ref("sales_team.group_sale_salesman").id])
+                ],
+            }
+        )
+        # (Odoo recomputes the order's warehouse from its salesperson)
+        line.order_id.write({"user_id": salesman.id, "warehouse_id": self.wh3.id})
+        line.invalidate_recordset()
+        self.assertEqual(line.with_user(salesman).promise_days, 16.0)
 
 
 @tagged("post_install", "-at_install")
@@ -274,3 +288,36 @@ class TestPromiseDocuments(CascadeCommon):
         pdf, portal = self._documents(order)
         self.assertIn("03/20/2026", pdf)
         self.assertIn("03/20/2026", portal)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPromiseSalesperson(CascadeCommon):
+    def test_salesperson_reads_every_line_promise(self):
+        """A salesperson without inventory, manufacturing or purchase rights sees
+        the promise of each line of a quotation."""
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Plain Salesman",
+                "login": "mto_plain_salesman",
+                "groups_id": [
+                    Command.set([self.env.ref("sales_team.group_sale_salesman").id])
+                ],
+            }
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(salesman)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create({"product_id": self.bike.id}),
+                        Command.create({"product_id": self.wheel.id}),
+                    ],
+                }
+            )
+        )
+        order.invalidate_recordset()
+        self.assertEqual(order.order_line.mapped("promise_days"), [13.0, 3.0])
+        self.assertEqual(order.promise_date, datetime(2026, 3, 15, 9, 0))
