@@ -93,9 +93,14 @@ class SaleOrderLine(models.Model):
             "none": _("cannot be replenished"),
             "prepare": _("days to prepare the MO"),
         }
+        warehouses = lines.warehouse_id | order.warehouse_id
+        with_delays = warehouses.filtered(lambda w: w._promise_has_route_delays())
         result = []
         for line, ready in zip(lines, readies, strict=True):
-            outgoing = line._promise_outgoing_delays()
+            warehouse = line.warehouse_id or order.warehouse_id
+            outgoing = (
+                line._promise_outgoing_delays() if warehouse in with_delays else 0.0
+            )
             customer_lead = line.customer_lead or 0.0
             days = max(customer_lead, ready["days"] + outgoing) + security
             terms = []
@@ -171,7 +176,7 @@ class SaleOrderLine(models.Model):
         warehouse = self.warehouse_id or self.order_id.warehouse_id
         stock = warehouse.lot_stock_id
         location = self.order_id.partner_shipping_id.property_stock_customer
-        if not (stock and location) or not warehouse._promise_has_route_delays():
+        if not (stock and location):
             return 0.0
         Group = self.env["procurement.group"]
         seen = self.env["stock.rule"]
