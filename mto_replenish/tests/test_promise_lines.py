@@ -7,7 +7,7 @@ lines of one order competing for stock."""
 from datetime import datetime
 
 from odoo import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import is_html_empty
 
 from .test_cascade import CascadeCommon
@@ -58,6 +58,26 @@ class TestPromiseOrderLines(CascadeCommon):
         line = self._quotation((saddle, 1)).order_line
         self.assertEqual(line.promise_days, 9.0)
         self.assertEqual(line.promise_date, datetime(2026, 3, 11, 9, 0))
+
+    def test_promise_shown_while_the_quotation_is_edited(self):
+        leg = self._create_product("Leg", [self.route_buy], vendor_delay=5)
+        self.env["stock.quant"]._update_available_quantity(
+            leg, self.stock_location, 8.0
+        )
+        form = Form(self.env["sale.order"])
+        form.partner_id = self.customer
+        with form.order_line.new() as line:
+            line.product_id = leg
+            line.product_uom_qty = 6
+        with form.order_line.new() as line:
+            line.product_id = leg
+            line.product_uom_qty = 5
+        self.assertEqual(
+            [form.order_line.edit(i).promise_date for i in range(2)],
+            [datetime(2026, 3, 2, 9, 0), datetime(2026, 3, 7, 9, 0)],
+        )
+        order = form.save()
+        self.assertEqual(order.order_line.mapped("promise_days"), [0.0, 5.0])
 
     def test_stocked_line_from_the_forecast_else_replenished(self):
         bell = self._create_product("Bell", [self.route_buy], vendor_delay=4)
