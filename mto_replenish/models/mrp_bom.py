@@ -29,6 +29,14 @@ class MrpBom(models.Model):
         compute="_compute_promise_days",
     )
 
+    def _promise_warehouse(self):
+        """The warehouse a promise or a check of this BoM uses: the one of its
+        operation type, else the first of its company (or the current one)."""
+        self.ensure_one()
+        return self.picking_type_id.warehouse_id or self.env[
+            "product.product"
+        ]._promise_warehouse(self.company_id or self.env.company)
+
     def _compute_cascade_supply_method(self):
         for bom in self:
             methods = set(bom.bom_line_ids.mapped("supply_method"))
@@ -41,17 +49,18 @@ class MrpBom(models.Model):
     def _compute_promise_days(self):
         self.promise_days = 0.0
         self.promise_path = False
-        boms = self.filtered(lambda b: b.type == "normal")
-        requests = [
-            (bom.product_id or bom.product_tmpl_id.product_variant_id, 1.0, bom)
-            for bom in boms
-        ]
         Product = self.env["product.product"]
-        explanations = Product._promise_explain_many([r for r in requests if r[0]])
-        explained = iter(explanations)
-        for bom, request in zip(boms, requests, strict=True):
-            if not request[0]:
-                continue
-            explanation = next(explained)
-            bom.promise_days = explanation["days"]
-            bom.promise_path = Product._promise_path_text(explanation)
+        by_warehouse = {}
+        for bom in self.filtered(lambda b: b.type == "normal"):
+            product = bom.product_id or bom.product_tmpl_id.product_variant_id
+            if product:
+                by_warehouse.setdefault(bom._promise_warehouse(), []).append(
+                    (bom, product)
+                )
+        for warehouse, pairs in by_warehouse.items():
+            explanations = Product._promise_explain_many(
+                [(product, 1.0, bom) for bom, product in pairs], warehouse=warehouse
+            )
+            for (bom, _product), explanation in zip(pairs, explanations, strict=True):
+                bom.promise_days = explanation["days"]
+                bom.promise_path = Product._promise_path_text(explanation)

@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import promise as promise_tools
 from ..tools.relay import received, relay
@@ -200,15 +201,45 @@ class ProductProduct(models.Model):
         "product's own manufacturing lead time is left.",
     )
 
+    promise_stocking_advice = fields.Text(
+        string="Stocking Advice",
+        compute="_compute_promise_days",
+        help="Days the promise would shrink if each component of the critical "
+        "path were kept in stock.",
+    )
+    promise_stocking_line_ids = fields.Many2many(
+        "mrp.bom.line",
+        string="Components Worth Stocking",
+        compute="_compute_promise_days",
+        help="The BoM lines of the critical path whose stocking would shorten "
+        "the promise: 'Keep in Stock' creates a reordering rule for the "
+        "component and sets the line to 'From stock'.",
+    )
+
     def _compute_promise_days(self):
-        explanations = self._promise_explain_many(
-            [(product, 1.0, None) for product in self]
-        )
-        for product, explanation in zip(self, explanations, strict=True):
-            product.promise_days = explanation["days"]
-            product.promise_days_all_on_demand = explanation["days_all_on_demand"]
-            product.promise_days_all_stock = explanation["days_all_stock"]
-            product.promise_path = self._promise_path_text(explanation)
+        # each product in its own company's warehouse (or the context's one)
+        by_company = defaultdict(lambda: self.browse())
+        for product in self:
+            by_company[product.company_id or self.env.company] |= product
+        for company, products in by_company.items():
+            explanations = products._promise_explain_many(
+                [(product, 1.0, None) for product in products],
+                warehouse=products._promise_warehouse(company),
+            )
+            for product, explanation in zip(products, explanations, strict=True):
+                product.promise_days = explanation["days"]
+                product.promise_days_all_on_demand = explanation["days_all_on_demand"]
+                product.promise_days_all_stock = explanation["days_all_stock"]
+                product.promise_path = self._promise_path_text(explanation)
+                gains = [
+                    gain
+                    for gain in explanation["stocking_gains"]
+                    if gain["days_saved"] > 1e-9
+                ]
+                product.promise_stocking_line_ids = self.env["mrp.bom.line"].browse(
+                    [gain["bom_line_id"] for gain in gains]
+                )
+                product.promise_stocking_advice = self._promise_advice_text(gains)
 
     def explain_promise(self, quantity=1.0):
         """Days the customer waits for ``quantity`` of this product, ordered today.
@@ -243,7 +274,9 @@ class ProductProduct(models.Model):
                 continue
             routes = product.route_ids | product.categ_id.total_route_ids
             kinds = {route_kinds[r.id][1] for r in routes if r.id in route_kinds}
-            can_buy = promise_tools.BUY in kinds and product._promise_seller()
+            can_buy = promise_tools.BUY in kinds and product._promise_seller(
+                warehouse.company_id
+            )
             can_make = promise_tools.MANUFACTURE in kinds and bom
             if can_buy or can_make:
                 continue
@@ -267,8 +300,19 @@ class ProductProduct(models.Model):
                 )
         return problems
 
-    def _promise_explain_many(self, requests, warehouse=None):
-        """Explain the promise of several (product, quantity, bom or None)."""
+    def _promise_explain_many(
+        self, requests, warehouse=None, made_to_order=None, exclude_sale_lines=None
+    ):
+        """Explain the promise of several (product, quantity, bom or None).
+
+        :param made_to_order: one flag per request: the requests are then the
+            lines of one order, which draw in their order on the same forecasts;
+            a line not made to order is served from the forecast of its own
+            product when it covers the quantity, else replenished
+            (``tools.promise.explain_lines``)
+        :param exclude_sale_lines: sales order lines whose own deliveries are
+            left out of the forecasts (the order being promised)
+        """
         if not requests:
             return []
         warehouse = warehouse or self._promise_warehouse()
@@ -278,37 +322,85 @@ class ProductProduct(models.Model):
         for product, _qty, bom in requests:
             products |= product
             boms |= bom or self.env["mrp.bom"]
-        data = self._promise_gather(products, boms, warehouse)
-        results = []
-        for product, qty, bom in requests:
-            explanation = promise_tools.explain(
-                product.id,
-                qty,
-                data["products"],
-                data["boms"],
-                data["forecasts"],
-                bom_id=bom.id if bom else None,
-            )
+        data = self._promise_gather(
+            products,
+            boms,
+            warehouse,
+            root_pairs=[(product, bom) for product, _qty, bom in requests if bom],
+            with_roots=made_to_order is not None,
+            exclude_sale_lines=exclude_sale_lines,
+        )
+        args = (data["products"], data["boms"], data["forecasts"])
+        try:
+            if made_to_order is not None:
+                explanations = promise_tools.explain_lines(
+                    [
+                        (product.id, qty, bool(flag))
+                        for (product, qty, _bom), flag in zip(
+                            requests, made_to_order, strict=True
+                        )
+                    ],
+                    *args,
+                )
+            else:
+                explanations = [
+                    promise_tools.explain(
+                        product.id, qty, *args, bom_id=bom.id if bom else None
+                    )
+                    for product, qty, bom in requests
+                ]
+        except promise_tools.PromiseError as error:
+            raise UserError(
+                _(
+                    "A promise cannot be computed: bills of materials loop on "
+                    "themselves (%(loop)s). Remove one of these products from the "
+                    "bill of materials of the one before it.",
+                    loop=" -> ".join(error.products),
+                )
+            ) from error
+        for (product, _qty, _bom), explanation in zip(
+            requests, explanations, strict=True
+        ):
             explanation["product_id"] = product.id
             explanation["product"] = product.display_name
             explanation["date"] = fields.Date.to_string(
                 fields.Date.add(today, days=math.ceil(explanation["days"] - 1e-9))
             )
             explanation["warehouse_id"] = warehouse.id
-            results.append(explanation)
-        return results
+        return explanations
 
-    def _promise_warehouse(self):
-        warehouse_id = self.env.context.get("warehouse_id")
-        if warehouse_id:
-            return self.env["stock.warehouse"].browse(warehouse_id)
-        return self.env["stock.warehouse"].search(
-            [("company_id", "=", self.env.company.id)], limit=1
-        )
+    def _promise_warehouse(self, company=None):
+        """The warehouse the promise is computed for.
+
+        The ``warehouse_id`` of the context comes first, in every form Odoo's own
+        product quantities accept (``stock.product._get_domain_locations``): an
+        id, a name or a list of them (the product search view's Warehouse filter
+        puts a list there); the first one found is used. Otherwise the first
+        warehouse of ``company``, else of the product's own company, else of the
+        current company.
+        """
+        Warehouse = self.env["stock.warehouse"]
+        value = self.env.context.get("warehouse_id")
+        if value:
+            values = value if isinstance(value, list | tuple) else [value]
+            for item in values:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    found = Warehouse.search([("id", "=", item)], limit=1)
+                elif isinstance(item, str) and item.strip():
+                    found = Warehouse.search([("name", "ilike", item.strip())], limit=1)
+                else:
+                    continue
+                if found:
+                    return found
+        if not company:
+            companies = self.company_id
+            company = companies if len(companies) == 1 else self.env.company
+        return Warehouse.search([("company_id", "=", company.id)], limit=1)
 
     def _promise_route_kinds(self, warehouse):
         """Route id -> (sequence, kind) for the routes that buy or manufacture."""
-        # sudo: reads only which routes buy or manufacture, for the promise.
+        # sudo: only route ids, sequences and actions are kept, for a promise
+        # shown to salespeople who may not read the rules
         rules = (
             self.env["stock.rule"]
             .sudo()
@@ -330,9 +422,23 @@ class ProductProduct(models.Model):
             kinds.setdefault(rule.route_id.id, (rule.route_id.sequence, kind))
         return kinds
 
-    def _promise_gather(self, roots, root_boms, warehouse):
+    def _promise_gather(
+        self,
+        roots,
+        root_boms,
+        warehouse,
+        root_pairs=(),
+        with_roots=False,
+        exclude_sale_lines=None,
+    ):
         """Plain data of the whole BoM tree below ``roots``, read level by level:
-        the number of queries depends on the depth, not on the number of lines."""
+        the number of queries depends on the depth, not on the number of lines.
+
+        ``root_pairs``: the (product, BoM) of ``root_boms``. A line of some
+        variants only is skipped for the others, as Odoo's explosion does.
+        ``with_roots``: the forecasts of the roots too (order lines served from
+        stock); a product that is not tracked in stock is always available.
+        """
         company = warehouse.company_id or self.env.company
         route_kinds = self._promise_route_kinds(warehouse)
         mto_route = warehouse.mto_pull_id.route_id
@@ -340,6 +446,10 @@ class ProductProduct(models.Model):
         products_data = {}
         boms_data = {}
         components = self.browse()
+        variant_lines = self.env["mrp.bom.line"]
+        # no rule of the warehouse with a delay (one-step routes, the common
+        # case): no route delays to look up
+        delay_cache = {} if warehouse._promise_has_route_delays() else None
         todo = roots
         extra_boms = root_boms
         while todo:
@@ -357,13 +467,26 @@ class ProductProduct(models.Model):
             lines = self.env["mrp.bom.line"].search_fetch(
                 [("bom_id", "in", level_boms.ids)],
                 ["bom_id", "product_id", "product_qty", "product_uom_id"]
-                + ["supply_method"],
+                + ["supply_method", "bom_product_template_attribute_value_ids"],
             )
+            variant_lines |= lines.filtered("bom_product_template_attribute_value_ids")
             lines.product_id.fetch(["uom_id", "type"])
             for product in todo:
-                products_data[product.id] = self._promise_product_data(
-                    product, found[product], route_kinds, mto_route, purchase_days
+                data = self._promise_product_data(
+                    product,
+                    found[product],
+                    route_kinds,
+                    mto_route,
+                    purchase_days,
+                    company,
                 )
+                if delay_cache is not None:
+                    data.route_days = self._promise_incoming_delays(
+                        product, warehouse, data.replenish, delay_cache
+                    )
+                if data.replenish == promise_tools.BUY:
+                    data.buy_days += data.route_days
+                products_data[product.id] = data
             lines_by_bom = {bom.id: [] for bom in level_boms}
             for line in lines:
                 if line.product_id.type != "consu":
@@ -389,29 +512,66 @@ class ProductProduct(models.Model):
                     kit=kit,
                     own_days=0.0
                     if kit
-                    else bom.produce_delay
-                    + bom.days_to_prepare_mo
-                    + company.manufacturing_lead,
+                    else bom.produce_delay + company.manufacturing_lead,
+                    prepare_days=0.0 if kit else bom.days_to_prepare_mo,
                     lines=lines_by_bom[bom.id],
                 )
             next_products = lines.product_id.filtered(lambda p: p.type == "consu")
             components |= next_products
             todo = next_products.filtered(lambda p: p.id not in products_data)
+        self._promise_skip_variant_lines(
+            variant_lines, products_data, boms_data, root_pairs
+        )
+        forecasted = components | roots if with_roots else components
+        forecasts = self._promise_forecasts(
+            forecasted, warehouse, exclude_sale_lines=exclude_sale_lines
+        )
+        if with_roots:
+            for product in roots.filtered(lambda p: not p.is_storable):
+                forecasts[product.id] = promise_tools.ForecastData(on_hand=float("inf"))
         return {
             "products": products_data,
             "boms": boms_data,
-            "forecasts": self._promise_forecasts(components, warehouse),
+            "forecasts": forecasts,
         }
 
+    def _promise_skip_variant_lines(
+        self, variant_lines, products_data, boms_data, root_pairs
+    ):
+        """Mark each line of some variants only as skipped for the products made
+        with its BoM that Odoo's explosion leaves it out of."""
+        if not variant_lines:
+            return
+        made_with = defaultdict(set)
+        for product_data in products_data.values():
+            if product_data.bom_id:
+                made_with[product_data.bom_id].add(product_data.id)
+        for product, bom in root_pairs:
+            made_with[bom.id].add(product.id)
+        variant_ids = set(variant_lines.ids)
+        line_data = {
+            line.id: line
+            for bom in boms_data.values()
+            for line in bom.lines
+            if line.id in variant_ids
+        }
+        for line in variant_lines:
+            data = line_data.get(line.id)
+            if data is None:
+                continue
+            for product in self.browse(sorted(made_with[line.bom_id.id])):
+                if line._skip_bom_line(product):
+                    data.skip_product_ids.add(product.id)
+
     def _promise_product_data(
-        self, product, bom, route_kinds, mto_route, purchase_days
+        self, product, bom, route_kinds, mto_route, purchase_days, company=None
     ):
         routes = product.route_ids | product.categ_id.total_route_ids
         candidates = sorted(
             (route_kinds[route.id] for route in routes if route.id in route_kinds),
             key=lambda seq_kind: seq_kind[0],
         )
-        seller = product._promise_seller()
+        seller = product._promise_seller(company)
         replenish = promise_tools.NONE
         for _sequence, kind in candidates:
             if kind == promise_tools.MANUFACTURE and bom and bom.type == "normal":
@@ -429,6 +589,75 @@ class ProductProduct(models.Model):
             mto=bool(mto_route and mto_route in routes),
         )
 
+    @api.model
+    def _promise_incoming_delays(self, product, warehouse, replenish, cache=None):
+        """Days the warehouse's own transfers add to a purchase or a manufacture
+        of ``product`` before it is in stock (the same for every product with the
+        same routes, hence ``cache``).
+
+        As Odoo's lead days count them: the delays of the pull rules between
+        the stock and the buy or manufacture rule, and for a manufacture in 2 or
+        3 steps the pull rules that pick the components. Also the delays of the
+        push rules that take a receipt (2- and 3-step receipts) or the finished
+        products (3-step manufacturing) to the stock: they delay the goods too.
+        """
+        if replenish not in (promise_tools.BUY, promise_tools.MANUFACTURE):
+            return 0.0
+        routes = product.route_ids | product.categ_id.total_route_ids
+        key = (frozenset(routes.ids), replenish, warehouse.id)
+        if cache is not None and key in cache:
+            return cache[key]
+        stock = warehouse.lot_stock_id
+        try:
+            chain = product._get_rules_from_location(stock)
+        except UserError:
+            # a looping route configuration: Odoo refuses it when procuring
+            chain = self.env["stock.rule"]
+        pulls = chain.filtered(lambda r: r.action in ("pull", "pull_push"))
+        days = float(sum(pulls.mapped("delay")))
+        action = "buy" if replenish == promise_tools.BUY else "manufacture"
+        supply = chain.filtered(lambda r: r.action == action)[:1]
+        if supply and replenish == promise_tools.MANUFACTURE:
+            if warehouse.manufacture_steps != "mrp_one_step":
+                picks = product._get_rules_from_location(
+                    product.property_stock_production,
+                    route_ids=warehouse.pbm_route_id,
+                )
+                days += sum(
+                    picks.filtered(lambda r: r.action in ("pull", "pull_push")).mapped(
+                        "delay"
+                    )
+                )
+        location = supply.picking_type_id.default_location_dest_id
+        Group = self.env["procurement.group"]
+        seen = set()
+        while (
+            location
+            and location.id not in seen
+            and not location.parent_path.startswith(stock.parent_path)
+        ):
+            seen.add(location.id)
+            push = Group._get_push_rule(product, location, {"warehouse_id": warehouse})[
+                :1
+            ]
+            if not push:
+                break
+            days += push.delay
+            location = push.location_dest_id
+        if cache is not None:
+            cache[key] = days
+        return days
+
+    def _promise_supply_route(self, warehouse, kind):
+        """The first route of this product (by sequence) that buys or
+        manufactures (``kind``) in ``warehouse``."""
+        self.ensure_one()
+        route_kinds = self._promise_route_kinds(warehouse)
+        routes = (self.route_ids | self.categ_id.total_route_ids).filtered(
+            lambda r: route_kinds.get(r.id, (0, None))[1] == kind
+        )
+        return routes.sorted("sequence")[:1]
+
     def _promise_replenish_kinds(self, warehouse):
         """Product id -> how Odoo would fill an order for it: ``manufacture``,
         ``buy`` or ``none`` (first applicable Buy/Manufacture route by sequence)."""
@@ -440,23 +669,23 @@ class ProductProduct(models.Model):
         )
         return {
             product.id: self._promise_product_data(
-                product, boms[product], route_kinds, False, 0.0
+                product, boms[product], route_kinds, False, 0.0, warehouse.company_id
             ).replenish
             for product in self
         }
 
-    def _promise_seller(self):
-        """The vendor Odoo's lead days use: the first by sequence (no quantity)."""
+    def _promise_seller(self, company=None):
+        """The vendor line Odoo's lead days use for ``company`` (default: the
+        product's own company, else the current one): ``_select_seller`` without
+        quantity, run in that company, so another company's vendor lines are
+        never used."""
         self.ensure_one()
-        company = self.env.company
-        sellers = self.seller_ids.filtered(
-            lambda s: (not s.company_id or s.company_id == company)
-            and (not s.product_id or s.product_id == self)
-        )
-        return sellers[:1]
+        company = company or self.company_id or self.env.company
+        return self.with_company(company)._select_seller(quantity=None)[:1]
 
-    def _promise_forecasts(self, products, warehouse):
-        """On hand and dated incoming/outgoing quantities in the warehouse."""
+    def _promise_forecasts(self, products, warehouse, exclude_sale_lines=None):
+        """On hand and dated incoming/outgoing quantities in the warehouse,
+        without the moves of ``exclude_sale_lines``."""
         if not products:
             return {}
         today = fields.Date.context_today(self)
@@ -468,7 +697,15 @@ class ProductProduct(models.Model):
             product_domain + quant_domain, ["product_id"], ["quantity:sum"]
         ):
             forecasts[product.id].on_hand = quantity
-        states = [("state", "in", ("waiting", "confirmed", "assigned"))]
+        states = [
+            (
+                "state",
+                "in",
+                ("waiting", "confirmed", "assigned", "partially_available"),
+            )
+        ]
+        if exclude_sale_lines:
+            states.append(("sale_line_id", "not in", exclude_sale_lines.ids))
         for sign, domain in ((1, in_domain), (-1, out_domain)):
             for product, day, quantity in self.env["stock.move"]._read_group(
                 product_domain + states + domain,
@@ -478,6 +715,17 @@ class ProductProduct(models.Model):
                 offset = max(0, (fields.Date.to_date(day) - today).days)
                 forecasts[product.id].moves.append((offset, sign * quantity))
         return forecasts
+
+    def _promise_advice_text(self, gains):
+        env = self.env if self.env.lang else self.with_context(lang="en_US").env
+        return "\n".join(
+            env._(
+                "%(product)s in stock: %(days)s days sooner",
+                product=gain["product"],
+                days=format(gain["days_saved"], "g"),
+            )
+            for gain in gains
+        )
 
     def _promise_path_text(self, explanation):
         # Computed fields may run without a language in the context (cron,
@@ -489,6 +737,7 @@ class ProductProduct(models.Model):
             promise_tools.STOCK: env._("from stock"),
             promise_tools.KIT: env._("kit"),
             promise_tools.NONE: env._("cannot be replenished"),
+            promise_tools.PREPARE: env._("days to prepare the MO"),
         }
         return "\n".join(
             env._(

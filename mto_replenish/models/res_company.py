@@ -33,8 +33,9 @@ class ResCompany(models.Model):
     promise_apply_commitment = fields.Boolean(
         string="Apply Promise to Commitment Date",
         help="At confirmation, set the sales order's delivery (commitment) date to "
-        "the latest promise date of its make-to-order lines, unless a later date "
-        "is already set.",
+        "the latest promise date of its lines, unless a later date is already "
+        "set; before, show the promise as the expected date, on the PDF and in "
+        "the customer portal.",
     )
 
     mto_scheduler_batch_size = fields.Integer(

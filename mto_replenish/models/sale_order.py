@@ -159,6 +159,27 @@ class SaleOrder(models.Model):
         )
         return action
 
+    promise_date = fields.Datetime(
+        compute="_compute_promise_date",
+        help="When the customer can have every line of the order: the latest "
+        "promise date of its lines.",
+    )
+
+    @api.depends("order_line.promise_date")
+    def _compute_promise_date(self):
+        for order in self:
+            dates = [d for d in order.order_line.mapped("promise_date") if d]
+            order.promise_date = max(dates) if dates else False
+
+    def _promise_document_date(self):
+        """The delivery date the customer's documents (quotation and order PDF,
+        portal) show when the company applies the promise: the commitment date
+        once set, else the promise."""
+        self.ensure_one()
+        if not self.company_id.promise_apply_commitment:
+            return False
+        return self.commitment_date or self.promise_date
+
     def action_confirm(self):
         self._cascade_preflight()
         return super().action_confirm()
@@ -194,19 +215,33 @@ class SaleOrder(models.Model):
             )
 
     @api.model
-    def _cascade_walk_problems(self, boms, warehouse):
-        """Problems of the on-demand components below ``boms``, level by level."""
+    def _cascade_walk_problems(self, boms, warehouse, product=None):
+        """Problems of the on-demand components below ``boms``, level by level.
+
+        Each BoM is walked for the product it makes (``product`` for the given
+        BoMs; by default each BoM's own variant, or every line for a template
+        BoM): a line of other variants only is left out, as Odoo's explosion
+        leaves it out.
+        """
         errors = []
         mto_route = warehouse.mto_pull_id.route_id
         Bom = self.env["mrp.bom"]
+        Product = self.env["product.product"]
+        pairs = [
+            (bom, product or bom.product_id or bom.product_tmpl_id) for bom in boms
+        ]
         seen = set()
-        while boms:
-            seen |= set(boms.ids)
-            lines = boms.bom_line_ids
+        while pairs:
+            seen |= {(bom.id, target._name, target.id) for bom, target in pairs}
+            lines = self.env["mrp.bom.line"]
+            for bom, target in pairs:
+                lines |= bom.bom_line_ids.filtered(
+                    lambda line, target=target: not line._skip_bom_line(target)
+                )
             on_demand = self.env["mrp.bom.line"]
             for line in lines:
-                product = line.product_id
-                routes = product.route_ids | product.categ_id.total_route_ids
+                component = line.product_id
+                routes = component.route_ids | component.categ_id.total_route_ids
                 if line.supply_method == "on_demand" or (
                     (line.supply_method or "product") == "product"
                     and mto_route
@@ -225,12 +260,12 @@ class SaleOrder(models.Model):
                         line._cascade_problem_message(problems[line.product_id.id])
                     )
             kinds = on_demand.product_id._promise_replenish_kinds(warehouse)
-            made = self.env["product.product"].browse(
+            made = Product.browse(
                 [
-                    product.id
-                    for product in on_demand.product_id
-                    if product.id not in problems
-                    and kinds[product.id] == promise_tools.MANUFACTURE
+                    component.id
+                    for component in on_demand.product_id
+                    if component.id not in problems
+                    and kinds[component.id] == promise_tools.MANUFACTURE
                 ]
             )
             normal = Bom._bom_find(
@@ -239,12 +274,20 @@ class SaleOrder(models.Model):
                 company_id=warehouse.company_id.id,
                 bom_type="normal",
             )
-            next_boms = Bom
-            for product in lines.product_id:
-                next_boms |= kits[product]
-            for product in made:
-                next_boms |= normal[product]
-            boms = Bom.browse([bom.id for bom in next_boms if bom.id not in seen])
+            next_pairs = [
+                (kits[component], component)
+                for component in lines.product_id
+                if kits[component]
+            ] + [
+                (normal[component], component)
+                for component in made
+                if normal[component]
+            ]
+            pairs = [
+                (bom, target)
+                for bom, target in next_pairs
+                if (bom.id, target._name, target.id) not in seen
+            ]
         return errors
 
     # --- Issue 4: per-order (0/0/1) replenishment -------------------------------

@@ -11,15 +11,19 @@ class SaleOrderLine(models.Model):
 
     promise_date = fields.Datetime(
         compute="_compute_promise_date",
-        help="When the ordered quantity of this make-to-order product can be ready: "
-        "the order date plus the product's promise for this quantity (its own "
-        "manufacturing lead time and the longest path through its 'On demand' "
-        "components).",
+        help="When the customer can have the goods of this line: the order date "
+        "plus the promise in days.",
     )
     promise_days = fields.Float(
         string="Promise (days)",
         compute="_compute_promise_date",
         digits=(16, 1),
+        help="max(customer lead time, R) + the company's sales security lead "
+        "time, where R, the days until the goods are ready, is the cascade "
+        "through the bill of materials for a make-to-order line; for any other "
+        "line 0 when the warehouse's forecast covers the quantity (the order's "
+        "lines taking from it in their order), else the product's replenishment "
+        "time.",
     )
 
     @api.depends(
@@ -27,37 +31,195 @@ class SaleOrderLine(models.Model):
         "product_uom_qty",
         "product_uom",
         "route_id",
+        "customer_lead",
         "order_id.date_order",
         "order_id.warehouse_id",
+        "order_id.company_id.security_lead",
+        "order_id.order_line.product_id",
+        "order_id.order_line.product_uom_qty",
     )
     def _compute_promise_date(self):
         self.promise_date = False
         self.promise_days = 0.0
-        lines = self.filtered(lambda line: line._cascade_is_mto())
-        by_warehouse = {}
-        for line in lines:
-            by_warehouse.setdefault(line.order_id.warehouse_id, []).append(line)
-        for warehouse, wh_lines in by_warehouse.items():
-            requests = [
-                (
-                    line.product_id,
-                    line.product_uom._compute_quantity(
-                        line.product_uom_qty or 1.0, line.product_id.uom_id
-                    ),
-                    None,
+        for order in self.order_id:
+            for line, explanation in order.order_line._promise_explain_order():
+                if line in self:
+                    line.promise_days = explanation["days"]
+                    line.promise_date = explanation["datetime"]
+
+    def explain_promise(self):
+        """The promise of this line, term by term.
+
+        :return: a JSON-serialisable dict: ``days`` and ``date`` (the promise),
+            ``ready_days`` (R) with its ``path`` through the BoM and whether it
+            comes ``from_stock``, ``outgoing_days``, ``customer_lead``,
+            ``security_lead``, and ``terms``: (label, days) of each term, the
+            path's steps first
+        """
+        self.ensure_one()
+        for line, explanation in self.order_id.order_line._promise_explain_order():
+            if line == self:
+                explanation = dict(explanation)
+                explanation["date"] = fields.Datetime.to_string(
+                    explanation.pop("datetime")
                 )
-                for line in wh_lines
-            ]
-            explanations = self.env["product.product"]._promise_explain_many(
-                requests, warehouse=warehouse
+                return explanation
+        return {}
+
+    def _promise_explain_order(self):
+        """[(line, explanation)] for the lines of one order that carry goods, in
+        the order's sequence: they compete for stock in that order.
+
+        promise = max(customer lead time, R + outgoing route delays) + the
+        company's sales security lead time (see ``tools/promise.py``).
+        """
+        order = self.order_id
+        order.ensure_one()
+        lines = self.filtered(
+            lambda line: not line.display_type
+            and line.product_id
+            and line.product_id.type == "consu"
+        ).sorted(lambda line: (line.sequence, line._origin.id or 0))
+        if not lines:
+            return []
+        readies = lines._promise_explanations()
+        security = order.company_id.security_lead or 0.0
+        start = order.date_order or fields.Datetime.now()
+        labels = {
+            "manufacture": _("manufacture"),
+            "buy": _("buy"),
+            "stock": _("from stock"),
+            "kit": _("kit"),
+            "none": _("cannot be replenished"),
+            "prepare": _("days to prepare the MO"),
+        }
+        warehouses = lines.warehouse_id | order.warehouse_id
+        with_delays = warehouses.filtered(lambda w: w._promise_has_route_delays())
+        result = []
+        for line, ready in zip(lines, readies, strict=True):
+            warehouse = line.warehouse_id or order.warehouse_id
+            outgoing = (
+                line._promise_outgoing_delays() if warehouse in with_delays else 0.0
             )
-            for line, explanation in zip(wh_lines, explanations, strict=True):
-                start = line.order_id.date_order or fields.Datetime.now()
-                days = explanation["days"]
-                line.promise_days = days
-                line.promise_date = fields.Datetime.add(
-                    start, days=math.ceil(days - 1e-9)
+            customer_lead = line.customer_lead or 0.0
+            days = max(customer_lead, ready["days"] + outgoing) + security
+            terms = []
+            for step in ready["path"]:
+                label = labels.get(step["replenish"], step["replenish"])
+                route_days = step.get("route_days", 0.0)
+                terms.append((f"{step['product']}: {label}", step["days"] - route_days))
+                if route_days:
+                    terms.append(
+                        (
+                            _("%(product)s: route transfers", product=step["product"]),
+                            route_days,
+                        )
+                    )
+            terms += [
+                (_("Outgoing route delays"), outgoing),
+                (_("Customer lead time (at least)"), customer_lead),
+                (_("Sales security lead time"), security),
+            ]
+            result.append(
+                (
+                    line,
+                    {
+                        "days": days,
+                        "datetime": fields.Datetime.add(
+                            start, days=math.ceil(days - 1e-9)
+                        ),
+                        "ready_days": ready["days"],
+                        "from_stock": ready.get("from_stock", False),
+                        "path": ready["path"],
+                        "missing": ready["missing"],
+                        "outgoing_days": outgoing,
+                        "customer_lead": customer_lead,
+                        "security_lead": security,
+                        "terms": terms,
+                    },
                 )
+            )
+        return result
+
+    def _promise_explanations(self):
+        """``explain_promise`` of the products of these lines of one order: R,
+        the days until the goods are ready."""
+        order = self.order_id
+        order.ensure_one()
+        warehouse = order.warehouse_id or self.env["product.product"].with_context(
+            warehouse_id=False
+        )._promise_warehouse(order.company_id)
+        requests = [
+            (
+                line.product_id,
+                line.product_uom._compute_quantity(
+                    line.product_uom_qty or 1.0, line.product_id.uom_id
+                ),
+                None,
+            )
+            for line in self
+        ]
+        return self.env["product.product"]._promise_explain_many(
+            requests,
+            warehouse=warehouse,
+            made_to_order=[line._cascade_is_mto() for line in self],
+            exclude_sale_lines=order.order_line._origin,
+        )
+
+    def _promise_outgoing_delays(self):
+        """Days the delivery route adds between the warehouse's stock and the
+        customer: the delays of the pull rules Odoo chains from the customer's
+        location back to the stock, as its lead days count them, and of the push
+        rules that take the goods on from the first transfer's destination
+        (Odoo 18's pack and ship steps are push rules)."""
+        self.ensure_one()
+        warehouse = self.warehouse_id or self.order_id.warehouse_id
+        stock = warehouse.lot_stock_id
+        location = self.order_id.partner_shipping_id.property_stock_customer
+        if not (stock and location):
+            return 0.0
+        Group = self.env["procurement.group"]
+        seen = self.env["stock.rule"]
+        days = 0.0
+        while location:
+            rule = Group._get_rule(
+                self.product_id,
+                location,
+                {"route_ids": self.route_id, "warehouse_id": warehouse},
+            )
+            if not rule or rule in seen or rule.action not in ("pull", "pull_push"):
+                break
+            seen |= rule
+            days += rule.delay
+            source = rule.location_src_id
+            if (
+                not source
+                or source.parent_path.startswith(stock.parent_path)
+                or rule.procure_method == "make_to_stock"
+            ):
+                break
+            location = source
+        # the last rule met leaves the stock: follow the pushes from where its
+        # transfer puts the goods
+        location = seen[-1:].picking_type_id.default_location_dest_id
+        visited = set()
+        while location and location.usage == "internal" and location.id not in visited:
+            visited.add(location.id)
+            push = Group._get_push_rule(
+                self.product_id, location, {"warehouse_id": warehouse}
+            )[:1]
+            if not push:
+                break
+            days += push.delay
+            location = push.location_dest_id
+        return days
+
+    def _expected_date(self):
+        # with the company setting, the order's expected (delivery) date is the
+        # promise
+        if self.order_id.company_id.promise_apply_commitment and self.promise_date:
+            return self.promise_date
+        return super()._expected_date()
 
     def _cascade_is_mto(self):
         """Whether Odoo procures this line on order (make-to-order route on the
@@ -96,5 +258,7 @@ class SaleOrderLine(models.Model):
                 company_id=warehouse.company_id.id,
             )[product]
             if bom and (bom.type == "phantom" or kind == "manufacture"):
-                errors += self.env["sale.order"]._cascade_walk_problems(bom, warehouse)
+                errors += self.env["sale.order"]._cascade_walk_problems(
+                    bom, warehouse, product=product
+                )
         return errors

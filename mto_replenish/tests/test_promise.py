@@ -105,7 +105,9 @@ class TestPromise(CascadeCommon):
         bike_line, wheel_line = order.order_line
         self.assertEqual(bike_line.promise_days, 13.0)
         self.assertEqual(bike_line.promise_date, datetime(2026, 3, 15, 9, 0))
-        self.assertFalse(wheel_line.promise_date)
+        # every line gets a promise: no wheel in stock, bought in 1 + 1 + 1
+        self.assertEqual(wheel_line.promise_days, 3.0)
+        self.assertEqual(wheel_line.promise_date, datetime(2026, 3, 5, 9, 0))
         # not applied unless the company asks for it
         order.action_confirm()
         self.assertFalse(order.commitment_date)

@@ -1,15 +1,40 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Promise date of a make-to-order product: the critical path through its BoM tree.
+"""Promise date of an order line: the critical path through the BoM tree.
 
 Plain data in (dataclasses filled by the ORM layer), plain data out; nothing here
 imports Odoo, so the arithmetic is tested directly.
 
-Every step is scheduled as soon as possible from today (offset 0):
+The definition. For a line of quantity q ordered on day D::
 
-* a manufactured node takes its own lead time (manufacturing lead time + days to
-  prepare the MO + manufacturing security lead time) after the longest of its
-  components;
+    promise date = D + max(customer lead time, R + outgoing route delays)
+                     + the company's sales security lead time
+
+R, the days until the goods are ready (``explain_lines``):
+
+* a made-to-order line: the critical path below, for q;
+* any other line (per-order 0/0/1, reordering rule, plain stock): 0 when the
+  warehouse's forecast, less what earlier lines of the order took, covers q
+  (or the day of the receipt that covers it, if sooner than a replenishment),
+  else the replenishment time: buy = vendor lead time + purchase security lead
+  time + days to purchase; manufacture = max(days to prepare the MO, path through
+  the components) + manufacturing lead time + manufacturing security lead time;
+  each plus its incoming route delays (``ProductData.route_days``: the lead
+  times of the warehouse's rules between the supply and the stock).
+
+Outgoing route delays are the lead times of the delivery rules (pick, pack, ship).
+
+The lines of one order draw on the same forecasts in their order (stock taken by
+one line, directly or by its components, is not free for the next); the
+customer lead time and the sales security lead time are added by the ORM layer
+(``sale.order.line._promise_explain_order``).
+
+Every step of the path is scheduled as soon as possible from today (offset 0):
+
+* a manufactured node takes its own lead time (manufacturing lead time +
+  manufacturing security lead time) after the longest of its components and of its
+  days to prepare the MO (Odoo's *Compute* sets these to the longest component
+  lead: they overlap, they do not add up);
 * an "on demand" component costs its own replenishment: the component's promise when
   it is manufactured, vendor lead time + purchase security lead time + days to
   purchase when it is bought;
@@ -37,6 +62,8 @@ MANUFACTURE = "manufacture"
 BUY = "buy"
 KIT = "kit"
 NONE = "none"
+#: a step of the path: the days to prepare the MO, longer than its components
+PREPARE = "prepare"
 
 _EPSILON = 1e-9
 
@@ -49,6 +76,10 @@ class ProductData:
         filled (the first applicable route by sequence, as Odoo picks it)
     :param bom_id: its BoM (normal or kit), if any
     :param buy_days: vendor lead time + purchase security lead + days to purchase
+        + the incoming route delays of a purchase (``route_days`` included)
+    :param route_days: incoming route delays of its replenishment: the rules
+        between the supply and the stock (multi-step receipts, the components'
+        pick and the finished products' storage of 2- and 3-step manufacturing)
     :param mto: carries the make-to-order route (native behaviour of a component)
     """
 
@@ -57,27 +88,38 @@ class ProductData:
     replenish: str = NONE
     bom_id: int = None
     buy_days: float = 0.0
+    route_days: float = 0.0
     mto: bool = False
 
 
 @dataclass
 class BomLineData:
+    """:param skip_product_ids: the products made with this BoM for which Odoo's
+    explosion skips the line (``mrp.bom.line._skip_bom_line``: a line of some
+    variants only)"""
+
     id: int
     product_id: int
     qty: float
     supply_method: str = PRODUCT
+    skip_product_ids: set = field(default_factory=set)
 
 
 @dataclass
 class BomData:
-    """:param own_days: manufacturing lead time + days to prepare the MO +
-    manufacturing security lead time (0 for a kit)"""
+    """:param own_days: manufacturing lead time + manufacturing security lead time
+        (0 for a kit)
+    :param prepare_days: days to prepare the MO: the components' time Odoo plans
+        for before the MO starts (its *Compute* sets the longest component lead),
+        so it overlaps the component path instead of adding to it (0 for a kit)
+    """
 
     id: int
     product_qty: float = 1.0
     kit: bool = False
     own_days: float = 0.0
     lines: list = field(default_factory=list)
+    prepare_days: float = 0.0
 
 
 @dataclass
@@ -103,6 +145,8 @@ class Step:
     start: float = 0.0
     end: float = 0.0
     quantity: float = 0.0
+    #: the part of ``days`` spent on the route's transfers
+    route_days: float = 0.0
 
     def as_dict(self):
         return asdict(self)
@@ -118,18 +162,32 @@ class Node:
 
 
 class PromiseError(Exception):
-    """The BoM tree loops on itself."""
+    """The BoM tree loops on itself.
+
+    :param products: names of the products of the loop, from the first one met
+        again down to the one whose BoM uses it
+    """
+
+    def __init__(self, products):
+        self.products = list(products)
+        super().__init__("BoM loop: " + " -> ".join(self.products))
 
 
 class _Solver:
-    def __init__(self, products, boms, forecasts, policy, overrides):
+    def __init__(self, products, boms, forecasts, policy, overrides, taken=None):
         self.products = products
         self.boms = boms
         self.forecasts = forecasts
         self.policy = policy
         self.overrides = overrides or {}
+        # product id -> quantity of its forecast already promised to earlier
+        # lines (shared by the lines of one order, which compete for stock)
+        self.taken = taken if taken is not None else {}
         self.memo = {}
-        self.visiting = set()
+        # (product, BoM) pairs being expanded, outermost first: a loop is met
+        # again whatever the quantity (a loop scaling the quantity never repeats
+        # the same (product, BoM, quantity))
+        self.visiting = []
 
     def method(self, line):
         if self.policy == ALL_ON_DEMAND:
@@ -143,10 +201,18 @@ class _Solver:
         return method
 
     def covered(self, product_id, qty, day):
+        """Whether the forecast, less what earlier needs took, covers ``qty`` on
+        ``day``; if so the quantity is taken from it."""
         if self.policy == ALL_STOCK:
             return True
         forecast = self.forecasts.get(product_id)
-        return forecast is not None and forecast.at(day) + _EPSILON >= qty
+        free = 0.0
+        if forecast is not None:
+            free = forecast.at(day) - self.taken.get(product_id, 0.0)
+        if free + _EPSILON < qty:
+            return False
+        self.taken[product_id] = self.taken.get(product_id, 0.0) + qty
+        return True
 
     def manufactured(self, product_id, qty, bom_id=None):
         """Node of a product made with its BoM (kit BoMs take no time)."""
@@ -155,12 +221,30 @@ class _Solver:
         key = (product_id, bom.id, round(qty, 6))
         if key in self.memo:
             return self.memo[key]
-        if key in self.visiting:
-            raise PromiseError(f"BoM loop at product {product.name or product_id}")
-        self.visiting.add(key)
-        components = self.components(bom, qty)
-        self.visiting.discard(key)
-        duration = components.duration + bom.own_days
+        pair = (product_id, bom.id)
+        if pair in self.visiting:
+            loop = self.visiting[self.visiting.index(pair) :] + [pair]
+            raise PromiseError(
+                self.products[pid].name or str(pid) for pid, _bom in loop
+            )
+        self.visiting.append(pair)
+        components = self.components(bom, qty, product_id)
+        self.visiting.pop()
+        below = components
+        if bom.prepare_days > components.duration + _EPSILON:
+            prepare = Step(
+                product_id=product_id,
+                product=product.name,
+                bom_id=bom.id,
+                bom_line_id=None,
+                supply_method=None,
+                replenish=PREPARE,
+                days=bom.prepare_days,
+                quantity=qty,
+            )
+            below = Node(bom.prepare_days, [prepare], components.missing)
+        route_days = 0.0 if bom.kit else product.route_days
+        duration = below.duration + bom.own_days + route_days
         head = Step(
             product_id=product_id,
             product=product.name,
@@ -168,20 +252,24 @@ class _Solver:
             bom_line_id=None,
             supply_method=None,
             replenish=KIT if bom.kit else MANUFACTURE,
-            days=bom.own_days,
+            days=bom.own_days + route_days,
             quantity=qty,
+            route_days=route_days,
         )
-        node = Node(duration, [head] + components.steps, components.missing)
+        node = Node(duration, [head] + below.steps, below.missing)
         self.memo[key] = node
         return node
 
-    def components(self, bom, qty):
-        """Longest component path of ``bom`` made ``qty`` times (its product UoM)."""
+    def components(self, bom, qty, product_id=None):
+        """Longest component path of ``bom`` making ``qty`` of ``product_id`` (in
+        its UoM), over the lines that apply to that product."""
         factor = qty / (bom.product_qty or 1.0)
         decided = []
         stocked = []
         missing = []
         for line in bom.lines:
+            if product_id in line.skip_product_ids:
+                continue
             need = line.qty * factor
             method = self.method(line)
             if method == STOCK:
@@ -218,6 +306,7 @@ class _Solver:
             replenish=replenish,
             days=days,
             quantity=need,
+            route_days=product.route_days if replenish == BUY else 0.0,
         )
         return Node(days, [step], list(missing))
 
@@ -260,6 +349,7 @@ def compute(
     policy=SETTINGS,
     bom_id=None,
     overrides=None,
+    taken=None,
 ):
     """Days the customer waits for ``quantity`` of ``product_id``, with the chain.
 
@@ -269,10 +359,12 @@ def compute(
     :param policy: SETTINGS, ALL_ON_DEMAND or ALL_STOCK
     :param bom_id: the BoM to use for the top product (default: its own)
     :param overrides: dict BoM line id -> supply method, to try another setting
+    :param taken: dict product id -> quantity of the forecasts already promised
+        (updated with what this product's components take from stock)
     :return: dict with ``days``, ``path`` (list of step dicts, top first) and
         ``missing`` (ids of BoM lines that cannot be replenished)
     """
-    solver = _Solver(products, boms, forecasts, policy, overrides)
+    solver = _Solver(products, boms, forecasts, policy, overrides, taken)
     product = products[product_id]
     bom_id = bom_id or product.bom_id
     if bom_id and (product.replenish == MANUFACTURE or bom_id != product.bom_id):
@@ -287,6 +379,7 @@ def compute(
             replenish=BUY,
             days=product.buy_days,
             quantity=quantity,
+            route_days=product.route_days,
         )
         node = Node(product.buy_days, [step], [])
     else:
@@ -298,12 +391,17 @@ def compute(
     }
 
 
-def explain(product_id, quantity, products, boms, forecasts, bom_id=None):
+def explain(product_id, quantity, products, boms, forecasts, bom_id=None, taken=None):
     """Today's promise, the what-if values and the gain of stocking each component
-    of the critical path (days saved if that line were covered by stock)."""
+    of the critical path (days saved if that line were covered by stock).
+
+    :param taken: see ``compute``; only today's settings take from it, the
+        what-if values and gains start from the same state without changing it
+    """
     args = (product_id, quantity, products, boms, forecasts)
-    result = compute(*args, bom_id=bom_id)
-    on_demand = compute(*args, policy=ALL_ON_DEMAND, bom_id=bom_id)
+    before = dict(taken or {})
+    result = compute(*args, bom_id=bom_id, taken=taken)
+    on_demand = compute(*args, policy=ALL_ON_DEMAND, bom_id=bom_id, taken=dict(before))
     stocked = compute(*args, policy=ALL_STOCK, bom_id=bom_id)
     gains = []
     for step in result["path"]:
@@ -317,6 +415,7 @@ def explain(product_id, quantity, products, boms, forecasts, bom_id=None):
             forecasts_if,
             bom_id=bom_id,
             overrides={line_id: STOCK},
+            taken=dict(before),
         )
         gains.append(
             {
@@ -335,3 +434,84 @@ def explain(product_id, quantity, products, boms, forecasts, bom_id=None):
         }
     )
     return result
+
+
+def ready_from_stock(forecast, quantity, taken=0.0, until=None):
+    """First day from which the forecast, less ``taken``, keeps covering
+    ``quantity`` (today, or the day of a receipt), or None; only days before
+    ``until`` count."""
+    if forecast is None:
+        return None
+    days = sorted({0} | {max(0, when) for when, qty in forecast.moves if qty > 0})
+    checkpoints = sorted({0} | {max(0, when) for when, _qty in forecast.moves})
+    for day in days:
+        if day and until is not None and day >= until - _EPSILON:
+            return None
+        lowest = min(forecast.at(point) for point in checkpoints if point >= day)
+        if lowest - taken + _EPSILON >= quantity:
+            return day
+    return None
+
+
+def explain_lines(lines, products, boms, forecasts):
+    """R, the days until the goods of each order line are ready, the lines drawing
+    in their order on the same forecasts.
+
+    :param lines: list of (product id, quantity, made to order)
+    :return: one ``explain`` dict per line; a line served from the forecast
+        has a single ``stock`` step in its path and ``from_stock`` True
+
+    A made-to-order line is procured for itself: R is its promise (the path
+    through its BoM, its components competing for stock with earlier lines). Any
+    other line is served from the warehouse's forecast when it covers the
+    quantity (R is 0, or the day of the receipt that covers it if that comes
+    before a replenishment would); otherwise R is the product's replenishment
+    time (buy or manufacture, as above).
+    """
+    taken = {}
+    results = []
+    for product_id, quantity, made_to_order in lines:
+        args = (product_id, quantity, products, boms, forecasts)
+        if made_to_order:
+            result = explain(*args, taken=taken)
+            result["from_stock"] = False
+            results.append(result)
+            continue
+        replenish = explain(*args, taken=dict(taken))
+        day = ready_from_stock(
+            forecasts.get(product_id),
+            quantity,
+            taken.get(product_id, 0.0),
+            until=replenish["days"] if replenish["path"] else None,
+        )
+        if day is None:
+            # replenished: take its components from the forecasts for real
+            result = explain(*args, taken=taken)
+            result["from_stock"] = False
+            results.append(result)
+            continue
+        taken[product_id] = taken.get(product_id, 0.0) + quantity
+        product = products[product_id]
+        step = Step(
+            product_id=product_id,
+            product=product.name,
+            bom_id=None,
+            bom_line_id=None,
+            supply_method=STOCK,
+            replenish=STOCK,
+            days=float(day),
+            start=0.0,
+            end=float(day),
+            quantity=quantity,
+        )
+        replenish.update(
+            {
+                "days": float(day),
+                "path": [step.as_dict()],
+                "missing": [],
+                "stocking_gains": [],
+                "from_stock": True,
+            }
+        )
+        results.append(replenish)
+    return results

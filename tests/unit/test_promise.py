@@ -158,6 +158,23 @@ def test_loop_is_refused():
         promise.compute(1, 1, products, boms, {})
 
 
+def test_loop_scaling_the_quantity_names_its_products():
+    # a needs 2 b, b needs 1 a: the quantity doubles on each turn
+    products = {
+        1: P(1, "a", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "b", promise.MANUFACTURE, bom_id=20),
+        3: P(3, "top", promise.MANUFACTURE, bom_id=30),
+    }
+    boms = {
+        10: B(10, own_days=1, lines=[L(11, 2, 2, "on_demand")]),
+        20: B(20, own_days=1, lines=[L(21, 1, 1, "on_demand")]),
+        30: B(30, own_days=1, lines=[L(31, 1, 1, "on_demand")]),
+    }
+    with pytest.raises(promise.PromiseError) as error:
+        promise.compute(3, 1, products, boms, {})
+    assert error.value.products == ["a", "b", "a"]
+
+
 def test_wide_tree_is_linear():
     products = {1: P(1, "top", promise.MANUFACTURE, bom_id=10)}
     lines = []
@@ -166,3 +183,94 @@ def test_wide_tree_is_linear():
         lines.append(L(i, i, 1, "on_demand"))
     boms = {10: B(10, own_days=1, lines=lines)}
     assert promise.compute(1, 1, products, boms, {})["days"] == 7
+
+
+def test_variant_lines_apply_to_their_variant_only():
+    """One BoM for a red and a blue lamp: the pigment line is for red only."""
+    products = {
+        1: P(1, "lamp red", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "lamp blue", promise.MANUFACTURE, bom_id=10),
+        3: P(3, "base", promise.BUY, buy_days=1),
+        4: P(4, "red pigment", promise.NONE),
+    }
+    boms = {
+        10: B(
+            10,
+            own_days=3,
+            lines=[
+                L(101, 3, 1, "stock"),
+                L(102, 4, 1, "on_demand", skip_product_ids={2}),
+            ],
+        )
+    }
+    forecasts = {3: F(10.0)}
+    red = promise.compute(1, 1, products, boms, forecasts)
+    blue = promise.compute(2, 1, products, boms, forecasts)
+    assert red["missing"] == [102]
+    assert blue["missing"] == []
+    assert blue["days"] == 3
+    assert [s["product"] for s in blue["path"]] == ["lamp blue", "base"]
+
+
+def test_days_to_prepare_overlap_the_components():
+    """Odoo's Compute sets the days to prepare to the longest component lead (10):
+    the promise is max(10, 10) + produce 2, not 10 + 10 + 2."""
+    products = {
+        1: P(1, "top", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "part", promise.BUY, buy_days=10),
+    }
+    boms = {10: B(10, own_days=2, prepare_days=10, lines=[L(1, 2, 1, "on_demand")])}
+    result = promise.compute(1, 1, products, boms, {})
+    assert result["days"] == 12
+    assert [s["product"] for s in result["path"]] == ["top", "part"]
+    # longer days to prepare than the components: they make the path
+    boms[10].prepare_days = 15
+    result = promise.compute(1, 1, products, boms, {})
+    assert result["days"] == 17
+    assert [(s["replenish"], s["days"]) for s in result["path"]] == [
+        (promise.MANUFACTURE, 2),
+        (promise.PREPARE, 15),
+    ]
+    # with every component in stock the days to prepare still apply
+    assert promise.explain(1, 1, products, boms, {})["days_all_stock"] == 17
+
+
+def test_order_lines_compete_for_a_stocked_component():
+    """Two made-to-order lines need 6 and 5 of a component, 8 in stock: the first
+    is served from stock, the second waits for the component's lead time."""
+    products = {
+        1: P(1, "chair", promise.MANUFACTURE, bom_id=10, mto=True),
+        2: P(2, "leg", promise.BUY, buy_days=5),
+    }
+    boms = {10: B(10, own_days=2, lines=[L(101, 2, 1, "stock")])}
+    forecasts = {2: F(8.0)}
+    first, second = promise.explain_lines(
+        [(1, 6, True), (1, 5, True)], products, boms, forecasts
+    )
+    assert first["days"] == 2
+    assert second["days"] == 2 + 5
+    assert second["path"][1]["product"] == "leg"
+    # each line alone is covered
+    assert promise.explain(1, 5, products, boms, forecasts)["days"] == 2
+
+
+def test_order_line_from_stock_or_replenished():
+    products = {
+        1: P(1, "bolt", promise.BUY, buy_days=4),
+        2: P(2, "nut", promise.BUY, buy_days=4),
+    }
+    # bolts: 3 on hand, 10 received on day 2; nuts: none, none coming
+    forecasts = {1: F(3.0, [(2, 10.0)]), 2: F(0.0)}
+    lines = [(1, 3, False), (1, 5, False), (1, 6, False), (2, 1, False)]
+    results = promise.explain_lines(lines, products, {}, forecasts)
+    assert [r["days"] for r in results] == [0, 2, 4, 4]
+    assert [r["from_stock"] for r in results] == [True, True, False, False]
+    assert results[0]["path"][0]["replenish"] == promise.STOCK
+    assert results[3]["path"][0]["replenish"] == promise.BUY
+
+
+def test_stock_taken_later_is_not_free_today():
+    # 5 on hand, a delivery of 4 tomorrow: only 1 is free for a new line
+    forecast = F(5.0, [(1, -4.0)])
+    assert promise.ready_from_stock(forecast, 1) == 0
+    assert promise.ready_from_stock(forecast, 2) is None
