@@ -27,6 +27,7 @@ ROLES = ("portal", "salesman", "stock_user", "stock_admin")
 #: Every public method the addon defines or overrides, by model.
 PUBLIC_METHODS = {
     "change.production.qty": ["change_prod_qty"],
+    "mrp.bom.line": ["action_promise_keep_in_stock"],
     "mrp.production": [
         "action_confirm",
         "action_view_cascade_children",
@@ -35,6 +36,7 @@ PUBLIC_METHODS = {
         "action_view_per_order_sales",
     ],
     "mto.scheduler.run": ["action_run_now"],
+    "procurement.group": ["run"],
     "product.product": ["create", "explain_promise", "write"],
     "product.template": ["action_create_per_order_rules", "create", "write"],
     "purchase.order": ["action_view_per_order_sales"],
@@ -45,7 +47,9 @@ PUBLIC_METHODS = {
         "action_view_per_order_productions",
         "action_view_per_order_purchases",
     ],
+    "sale.order.line": ["explain_promise"],
     "stock.route": ["write"],
+    "stock.warehouse": ["create", "write"],
     "stock.warehouse.orderpoint": [
         "action_convert_to_per_order",
         "action_mto_explain_replenishment",
@@ -118,6 +122,12 @@ result({
     "draft_production": draft_production.id, "wizard": wizard.id,
     "purchase": purchase.id, "made": made.id, "route": per_order.id,
     "made_tmpl": made.product_tmpl_id.id,
+    "bom_line": made.bom_ids.bom_line_ids.id,
+    "warehouse": env.ref("stock.warehouse0").id,
+    "order_lines": {
+        role: env["sale.order"].browse(order_id).order_line.id
+        for role, order_id in orders.items()
+    },
 })
 """
 
@@ -376,6 +386,36 @@ def test_confirmation_ignores_private_context(server):
 #: name: refused, nothing committed.
 BUTTONS = (
     (
+        "mrp.bom.line",
+        "action_promise_keep_in_stock",
+        lambda d: [[d["bom_line"]]],
+        ('AccessError', 'AccessError', 'AccessError', 'AccessError'),
+    ),
+    (
+        "procurement.group",
+        "run",
+        lambda d: [[]],
+        ('ok', 'ok', 'ok', 'ok'),
+    ),
+    (
+        "sale.order.line",
+        "explain_promise",
+        lambda d: [[d["order_lines"]["salesman"]]],
+        ('AccessError', 'ok', 'ok', 'ok'),
+    ),
+    (
+        "stock.warehouse",
+        "write",
+        lambda d: [[d["warehouse"]], {"name": "Renamed over RPC"}],
+        ('AccessError', 'AccessError', 'AccessError', 'ok'),
+    ),
+    (
+        "stock.warehouse",
+        "create",
+        lambda d: [{"name": "Created over RPC", "code": "RPC"}],
+        ('AccessError', 'AccessError', 'AccessError', 'AccessError'),
+    ),
+    (
         "stock.warehouse.orderpoint",
         "explain_replenishment",
         lambda d: [[d["rule"]]],
@@ -403,13 +443,13 @@ BUTTONS = (
         "sale.order",
         "action_view_per_order_purchases",
         lambda d: [[d["orders"]["salesman"]]],
-        ("AccessError", "AccessError", "AccessError", "AccessError"),
+        ('AccessError', 'ok', 'ok', 'ok'),
     ),
     (
         "sale.order",
         "action_view_per_order_productions",
         lambda d: [[d["orders"]["salesman"]]],
-        ("AccessError", "AccessError", "AccessError", "AccessError"),
+        ('AccessError', 'ok', 'ok', 'ok'),
     ),
     (
         "mrp.production",

@@ -57,6 +57,7 @@ class MrpBomLine(models.Model):
         reordering rule for it in the BoM's warehouse (unless one exists), on
         the route Odoo would replenish it with, for the quantity one unit of the
         BoM needs, and sets the line to 'From stock'."""
+        self.check_access("write")
         Orderpoint = self.env["stock.warehouse.orderpoint"]
         rules = Orderpoint
         for line in self:

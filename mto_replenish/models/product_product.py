@@ -252,6 +252,7 @@ class ProductProduct(models.Model):
             (days saved by keeping each component of the path in stock).
         """
         self.ensure_one()
+        self.check_access("read")
         return self._promise_explain_many([(self, float(quantity or 1.0), None)])[0]
 
     def _cascade_replenish_problems(self, warehouse=None):

@@ -57,6 +57,7 @@ class SaleOrderLine(models.Model):
             path's steps first
         """
         self.ensure_one()
+        self.check_access("read")
         for line, explanation in self.order_id.order_line._promise_explain_order():
             if line == self:
                 explanation = dict(explanation)
