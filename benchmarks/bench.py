@@ -36,11 +36,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(HERE))
 
 import run_tests  # noqa: E402
+import s6  # noqa: E402
 import scenarios  # noqa: E402
 
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
 SCENARIOS = ("S1", "S2", "S3", "S4", "S5")
+#: Scenarios outside the rolled-back worker (real server processes, commits).
+SERVER_SCENARIOS = ("S6",)
+S6_SIZES = {"quick": [10], "default": [40]}
 TARGETS = {
     "S1": "no slower, no more queries",
     "S2": "≤ ½ time, ≤ ½ queries, linear",
@@ -368,7 +372,8 @@ def main(argv=None):
     parser.add_argument(
         "--scenario",
         action="append",
-        help="S1..S5 (repeat or comma-separate; default: all)",
+        help="S1..S6 (repeat or comma-separate; default: S1..S5; S6, concurrent "
+        "confirmations over HTTP with 4 workers, only when named)",
     )
     parser.add_argument(
         "--sizes",
@@ -389,10 +394,25 @@ def main(argv=None):
     selected = []
     for item in args.scenario or SCENARIOS:
         selected += [s.strip().upper() for s in item.split(",") if s.strip()]
-    unknown = set(selected) - set(SCENARIOS)
+    unknown = set(selected) - set(SCENARIOS) - set(SERVER_SCENARIOS)
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     template = args.template or run_tests.ensure_template()
+    if "S6" in selected:
+        selected.remove("S6")
+        sizes = (
+            [int(size) for size in args.sizes.split(",")]
+            if args.sizes
+            else S6_SIZES["quick" if args.quick else "default"]
+        )
+        block = s6.table(s6.run(args, template, sizes, install_addon, dbtool))
+        print("\nS6: concurrent confirmations over XML-RPC, 4 workers\n\n" + block)
+        output = HERE / "out" / "RESULTS-S6.md"
+        output.parent.mkdir(exist_ok=True)
+        output.write_text(f"# S6 ({machine()})\n\n{block}\n")
+        log(f"S6 results written to {output}")
+        if not selected:
+            return 0
     sizes_run = {}
     for scenario in selected:
         if args.sizes:
