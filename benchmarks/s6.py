@@ -110,7 +110,9 @@ def _confirm_all(port, db, order_ids):
         barrier.wait(timeout=120)
         started = time.perf_counter()
         try:
-            proxy.execute_kw(db, 2, "admin", "sale.order", "action_confirm", [[order_id]])
+            proxy.execute_kw(
+                db, 2, "admin", "sale.order", "action_confirm", [[order_id]]
+            )
             latencies.append(time.perf_counter() - started)
         except Exception as error:  # what a user would have seen
             errors.append(repr(error)[:200])
@@ -128,9 +130,20 @@ def _serve(db):
     port = _free_port()
     proc = subprocess.Popen(
         run_tests.odoo_cmd(
-            "-d", db, "--db-filter", f"^{db}$", "--http-port", str(port),
-            "--http-interface", "127.0.0.1", "--workers", "4",
-            "--max-cron-threads", "1", "--log-level", "warn",
+            "-d",
+            db,
+            "--db-filter",
+            f"^{db}$",
+            "--http-port",
+            str(port),
+            "--http-interface",
+            "127.0.0.1",
+            "--workers",
+            "4",
+            "--max-cron-threads",
+            "1",
+            "--log-level",
+            "warn",
         ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -139,7 +152,9 @@ def _serve(db):
     deadline = time.time() + 300
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/login", timeout=10):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/web/login", timeout=10
+            ):
                 return proc, port
         except OSError:
             time.sleep(1)

@@ -162,8 +162,7 @@ def build_template(name):
 NATIVE_REGRESSION = (
     "/purchase_stock:TestReorderingRule,"
     "/sale_mrp:TestSaleMrpProcurement,"
-    "/purchase_mrp:TestPurchaseMrpFlow,"
-    "/stock:TestStockReportTour.test_multiple_warehouses_filter"
+    "/purchase_mrp:TestPurchaseMrpFlow"
 )
 
 

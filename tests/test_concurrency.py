@@ -16,7 +16,7 @@ import psycopg2
 import pytest
 
 ADDON = "mto_replenish"
-REPEAT = int(os.environ.get("MTO_CONCURRENCY_REPEAT", "20"))
+REPEAT = int(os.environ.get("MTO_CONCURRENCY_REPEAT", "6"))
 
 
 @pytest.fixture(scope="module")

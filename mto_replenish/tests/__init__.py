@@ -16,3 +16,4 @@ from . import test_i18n_id
 from . import test_promise_scope
 from . import test_promise_variants
 from . import test_promise_lines
+from . import test_native_tours
