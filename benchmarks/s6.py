@@ -86,12 +86,16 @@ def _free_port():
 
 
 def _shell(db, code):
+    cmd = run_tests.odoo_cmd("-d", db, "--no-http", "--log-level=warn")
+    cmd.insert(2, "shell")  # the subcommand comes right after odoo-bin
     proc = subprocess.run(
-        run_tests.odoo_cmd("shell", "-d", db, "--no-http", "--log-level=warn"),
+        cmd,
         input=code,
         capture_output=True,
         text=True,
     )
+    if proc.returncode or "S6-" not in proc.stdout:
+        raise SystemExit(f"odoo shell on {db} failed:\n{proc.stderr[-3000:]}")
     return proc.stdout
 
 

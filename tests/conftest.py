@@ -7,8 +7,13 @@ installed and no demo data).
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,6 +94,54 @@ class OdooRunner:
             f"shell on {db} gave no result\nstdout:\n{proc.stdout}\n"
             f"stderr:\n{proc.stderr[-5000:]}"
         )
+
+    def serve(self, db, *args, timeout=300):
+        """odoo-bin serving DB over HTTP on a free local port (ARGS added, e.g.
+        --workers), once /web/login answers; returns (process, port). Its output
+        goes to a temporary file, shown if it stops before answering."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        output = tempfile.TemporaryFile(mode="w+")
+        proc = subprocess.Popen(
+            [
+                *self.base_cmd(),
+                "-d",
+                db,
+                "--db-filter",
+                f"^{db}$",
+                "--http-port",
+                str(port),
+                "--http-interface",
+                "127.0.0.1",
+                "--log-level",
+                "warn",
+                *args,
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/web/login", timeout=10
+                ):
+                    return proc, port
+            except OSError:
+                if proc.poll() is not None:
+                    output.seek(0)
+                    raise AssertionError(output.read()[-3000:]) from None
+                time.sleep(1)
+        self.stop(proc)
+        raise AssertionError(f"Odoo did not answer on port {port} in {timeout} s")
+
+    @staticmethod
+    def stop(proc):
+        """Stop a server started by serve()."""
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
 
 
 @pytest.fixture(scope="session")

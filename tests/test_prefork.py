@@ -5,12 +5,9 @@ one line per product, the totals are exact and no client sees an error. The
 confirmation latency is printed (no timed assertion)."""
 
 import os
-import signal
 import statistics
-import subprocess
 import threading
 import time
-import urllib.request
 import xmlrpc.client
 
 import psycopg2
@@ -52,14 +49,6 @@ result({"vendor": vendor.id, "orders": orders.ids,
 """
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _connect():
     return psycopg2.connect(
         dbname=DB,
@@ -76,44 +65,9 @@ def server(odoo):
     odoo.fresh_db(DB)
     rc, errors, out = odoo.run(DB, "-i", ADDON)
     assert rc == 0 and not errors, out[-3000:]
-    port = _free_port()
-    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"{DB}.log"), "w")
-    proc = subprocess.Popen(
-        [
-            *odoo.base_cmd(),
-            "-d",
-            DB,
-            "--db-filter",
-            f"^{DB}$",
-            "--http-port",
-            str(port),
-            "--http-interface",
-            "127.0.0.1",
-            "--workers",
-            "4",
-            "--max-cron-threads",
-            "1",
-            "--log-level",
-            "warn",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/web/login", timeout=10
-            ):
-                break
-        except OSError:
-            assert proc.poll() is None, "Odoo did not start"
-            time.sleep(1)
-    yield {"port": port, "odoo": odoo, "log": log.name}
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=60)
-    log.close()
+    proc, port = odoo.serve(DB, "--workers", "4", "--max-cron-threads", "1")
+    yield {"port": port, "odoo": odoo}
+    odoo.stop(proc)
     odoo.dbtool("drop", DB)
 
 

@@ -10,10 +10,6 @@ exactly its expected effect.
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import time
 import urllib.request
 
 import psycopg2
@@ -146,12 +142,6 @@ result({name: sorted(attrs) for name, attrs in found.items()})
 """
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Client:
     """JSON-RPC over HTTP, the way integrations call Odoo (/jsonrpc)."""
 
@@ -239,42 +229,10 @@ def server(odoo):
     rc, errors, out = odoo.run(DB, "-i", ADDON)
     assert rc == 0 and not errors, out[-3000:]
     data = odoo.shell(DB, SETUP % {"password": PASSWORD})
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            *odoo.base_cmd(),
-            "-d",
-            DB,
-            "--db-filter",
-            f"^{DB}$",
-            "--http-port",
-            str(port),
-            "--http-interface",
-            "127.0.0.1",
-            "--max-cron-threads",
-            "0",
-            "--log-level",
-            "warn",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/web/login", timeout=10
-            ):
-                break
-        except OSError:
-            assert proc.poll() is None, proc.communicate()[0][-3000:]
-            time.sleep(1)
+    proc, port = odoo.serve(DB, "--max-cron-threads", "0")
     clients = {role: Client(port, f"sec_{role}") for role in ROLES}
     yield {"clients": clients, "data": data, "odoo": odoo}
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.communicate(timeout=60)
+    odoo.stop(proc)
     odoo.dbtool("drop", DB)
 
 

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.relay import relay
+from .product_product import PER_ORDER_RULE_VALUES
 
 
 # One capability of reordering rules per file, on purpose (see README, Layout).
@@ -74,16 +75,7 @@ class StockWarehouseOrderpoint(models.Model):
         if not self:
             return
         self.filtered("snoozed_until").write({"snoozed_until": False})
-        self.write(
-            {
-                "is_per_order": True,
-                "active": True,
-                "trigger": "auto",
-                "product_min_qty": 0.0,
-                "product_max_qty": 0.0,
-                "qty_multiple": 1.0,
-            }
-        )
+        self.write(dict(PER_ORDER_RULE_VALUES))
         by_route = defaultdict(lambda: self.browse())
         for rule in self.filtered(lambda r: not r.route_id):
             route = rule.product_id.product_tmpl_id._per_order_supply_route(
