@@ -420,6 +420,8 @@ def run_pytest(template, pytest_args, addon_db=None):
         "-p",
         "no:odoo",
         "-q",
+        # The slowest tests in every log: the suite's time is paid at every run.
+        "--durations=12",
         f"--junitxml={junit}",
         *pytest_args,
     ]

@@ -30,6 +30,12 @@ def _need(var):
     return value
 
 
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class OdooRunner:
     """Runs odoo-bin against the test server and collects what it logged."""
 
@@ -97,11 +103,10 @@ class OdooRunner:
 
     def serve(self, db, *args, timeout=300):
         """odoo-bin serving DB over HTTP on a free local port (ARGS added, e.g.
-        --workers), once /web/login answers; returns (process, port). Its output
-        goes to a temporary file, shown if it stops before answering."""
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        --workers), once /web/login answers; returns (process, port), the process
+        carrying its websocket port as ``gevent_port``. Its output goes to a
+        temporary file, shown if it stops before answering."""
+        port, gevent_port = _free_port(), _free_port()
         output = tempfile.TemporaryFile(mode="w+")
         proc = subprocess.Popen(
             [
@@ -114,6 +119,9 @@ class OdooRunner:
                 str(port),
                 "--http-interface",
                 "127.0.0.1",
+                # Its own websocket port: several servers may run at once.
+                "--gevent-port",
+                str(gevent_port),
                 "--log-level",
                 "warn",
                 *args,
@@ -128,6 +136,7 @@ class OdooRunner:
                 with urllib.request.urlopen(
                     f"http://127.0.0.1:{port}/web/login", timeout=10
                 ):
+                    proc.gevent_port = gevent_port
                     return proc, port
             except OSError:
                 if proc.poll() is not None:

@@ -12,6 +12,7 @@ import xmlrpc.client
 
 import psycopg2
 import pytest
+import websocket
 
 ADDON = "mto_replenish"
 DB = "mto_pytest_prefork"
@@ -66,7 +67,7 @@ def server(odoo):
     rc, errors, out = odoo.run(DB, "-i", ADDON)
     assert rc == 0 and not errors, out[-3000:]
     proc, port = odoo.serve(DB, "--workers", "4", "--max-cron-threads", "1")
-    yield {"port": port, "odoo": odoo}
+    yield {"port": port, "gevent_port": proc.gevent_port, "odoo": odoo}
     odoo.stop(proc)
     odoo.dbtool("drop", DB)
 
@@ -161,3 +162,29 @@ def test_forty_confirmations_in_prefork(server, round_):
         f"\n[mto] prefork round {round_}: {ORDERS} confirmations, latency median "
         f"{statistics.median(latencies):.2f} s, max {max(latencies):.2f} s"
     )
+
+
+def test_websocket_worker_serves_the_bus(server):
+    """In multi-process mode the bus (live run progress, notices) goes through
+    Odoo's gevent worker: it must start and accept a websocket. Python 3.11's
+    setuptools could not load gevent's plugins with the newest zope.interface
+    wheels, and that worker died at every start (requirements.txt pins them)."""
+    ws = None
+    for __ in range(30):
+        try:
+            ws = websocket.create_connection(
+                f"ws://127.0.0.1:{server['gevent_port']}/websocket",
+                origin=f"http://127.0.0.1:{server['gevent_port']}",
+                timeout=30,
+            )
+            break
+        except OSError:
+            time.sleep(1)  # the worker is spawned after the HTTP workers
+    assert ws is not None, "Odoo's websocket worker does not answer"
+    try:
+        assert ws.getstatus() == 101
+        ws.send('{"event_name": "subscribe", "data": {"channels": [], "last": 0}}')
+        ws.ping()
+        assert ws.connected
+    finally:
+        ws.close()
