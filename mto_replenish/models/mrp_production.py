@@ -5,11 +5,13 @@ from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 
+from ..tools.relay import collect
+
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     per_order_sale_ids = fields.Many2many(
         "sale.order",
         "mto_per_order_production_sale_rel",
@@ -37,7 +39,7 @@ class MrpProduction(models.Model):
         groups="sales_team.group_sale_salesman",
     )
 
-    # --- Issue 5: make-to-order cascade ---------------------------------------
+    # --- Make-to-order cascade -----------------------------------------------
     cascade_replenishment_production_ids = fields.Many2many(
         "mrp.production",
         "mrp_production_cascade_replenishment_rel",
@@ -90,6 +92,12 @@ class MrpProduction(models.Model):
         help="Purchases made for this order and its sub-orders, at every level.",
     )
     cascade_purchase_count = fields.Integer(compute="_compute_cascade_purchases")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Created inside a scheduler batch, the records are written down on
+        the batch's collector (see mto.scheduler.run.batch._mto_process)."""
+        return collect(super().create(vals_list))
 
     @api.depends(
         "move_raw_ids.created_production_id.cascade_child_production_ids",
@@ -341,7 +349,7 @@ class MrpProduction(models.Model):
                     }
                 )
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     def _compute_per_order_sale_count(self):
         for production in self:
             production.per_order_sale_count = len(production.per_order_sale_ids)

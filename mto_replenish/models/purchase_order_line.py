@@ -4,6 +4,7 @@
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from ..tools.relay import collect
 from .stock_rule import allocation_commands
 
 
@@ -32,6 +33,12 @@ class PurchaseOrderLine(models.Model):
         help="Sales orders whose demand made a 0/0/1 reordering rule create or "
         "raise this line. The products are not reserved for them.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Created inside a scheduler batch, the records are written down on
+        the batch's collector (see mto.scheduler.run.batch._mto_process)."""
+        return collect(super().create(vals_list))
 
     @api.depends("allocation_ids.sale_order_id", "allocation_ids.kind")
     def _compute_per_order_sale_ids(self):

@@ -13,7 +13,7 @@ from ..tools import promise as promise_tools
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     per_order_purchase_line_ids = fields.Many2many(
         "purchase.order.line",
         string="Per-order Purchase Lines",
@@ -53,7 +53,7 @@ class SaleOrder(models.Model):
         "the order was cancelled: it was left alone and needs a decision.",
     )
 
-    # --- Issue 5: make-to-order cascade ---------------------------------------
+    # --- Make-to-order cascade -----------------------------------------------
     cascade_production_ids = fields.Many2many(
         "mrp.production",
         string="Cascade Manufacturing Orders",
@@ -309,7 +309,7 @@ class SaleOrder(models.Model):
             ]
         return errors
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     @api.depends("allocation_ids.purchase_line_id", "allocation_ids.production_id")
     def _compute_per_order_supply(self):
         for order in self:
@@ -372,7 +372,7 @@ class SaleOrder(models.Model):
         )
         return action
 
-    # --- Issue 6: cancellation ------------------------------------------------
+    # --- Cancellation of the replenishment made for an order -----------------
     def _action_cancel(self):
         """With the company setting, cancelling a confirmed order also reduces or
         cancels the per-order and cascade replenishment that is still draft and

@@ -20,6 +20,7 @@ PRIVATE_KEYS = (
     "mto_link_allocations",
     "per_order_skip_sync",
     "mto_failure_log",
+    "mto_batch_created",
 )
 
 
@@ -47,3 +48,12 @@ def received(context, key, default=None):
     """The value relayed under ``key`` by server code, else ``default``."""
     value = context.get(key)
     return value.value if isinstance(value, ServerOnly) else default
+
+
+def collect(records, key="mto_batch_created"):
+    """Append ``records`` (just created) to the collector relayed under ``key``
+    (a dict of model name to ids), when server code set one."""
+    collector = received(records.env.context, key)
+    if collector is not None and records:
+        collector.setdefault(records._name, []).extend(records.ids)
+    return records
