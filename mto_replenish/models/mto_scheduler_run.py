@@ -504,12 +504,18 @@ class MtoSchedulerRunBatch(models.Model):
                 use_new_cursor=False, company_id=company, raise_user_error=False
             )
         # sudo: what this batch created, in every company.
-        lines = self.env["purchase.order.line"].sudo().browse(
-            created.get("purchase.order.line", [])
-        ).exists()
-        productions = self.env["mrp.production"].sudo().browse(
-            created.get("mrp.production", [])
-        ).exists()
+        lines = (
+            self.env["purchase.order.line"]
+            .sudo()
+            .browse(created.get("purchase.order.line", []))
+            .exists()
+        )
+        productions = (
+            self.env["mrp.production"]
+            .sudo()
+            .browse(created.get("mrp.production", []))
+            .exists()
+        )
         failures = []
         if due:
             # Rules that got a new RFQ line or MO were served; only the others

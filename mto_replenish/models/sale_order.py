@@ -429,9 +429,12 @@ class SaleOrder(models.Model):
         below, below_lines = allocated_productions._cascade_descendants()
         cascade = productions - allocated_productions - below
         # Lines bought for the cascade go with the MO they were bought for.
-        purchase_lines -= below_lines | self.allocation_ids.filtered(
-            lambda row: row.kind == "cascade"
-        ).purchase_line_id
+        purchase_lines -= (
+            below_lines
+            | self.allocation_ids.filtered(
+                lambda row: row.kind == "cascade"
+            ).purchase_line_id
+        )
         for production in cascade - cascade._cascade_descendants()[0]:
             if production.state in ("done", "cancel"):
                 continue

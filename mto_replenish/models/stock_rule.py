@@ -18,7 +18,8 @@ def allocation_commands(env, values, cascade=None):
     commands = Allocation._mto_commands(values)
     if cascade:
         commands += [
-            Command.create(row) for row in Allocation._mto_cascade_rows(*cascade, values)
+            Command.create(row)
+            for row in Allocation._mto_cascade_rows(*cascade, values)
         ]
     return {"allocation_ids": commands} if commands else {}
 

@@ -233,7 +233,9 @@ class TestSchedulerCounters(CascadeCommon):
         frame_mo = self._productions(self.frame)
         tube_line = self._purchase_lines(self.tube)
         self.assertEqual((frame_mo.orderpoint_id, frame_mo.product_qty), (rule, 2.0))
-        self.assertEqual((tube_line.orderpoint_id, tube_line.product_qty), (rule.browse(), 6.0))
+        self.assertEqual(
+            (tube_line.orderpoint_id, tube_line.product_qty), (rule.browse(), 6.0)
+        )
         batch = run.batch_ids.filtered(lambda b: rule.id in b.rule_ids)
         self.assertRecordValues(
             batch,
