@@ -93,12 +93,6 @@ class MrpProduction(models.Model):
     )
     cascade_purchase_count = fields.Integer(compute="_compute_cascade_purchases")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Created inside a scheduler batch, the records are written down on
-        the batch's collector (see mto.scheduler.run.batch._mto_process)."""
-        return collect(super().create(vals_list))
-
     @api.depends(
         "move_raw_ids.created_production_id.cascade_child_production_ids",
         "move_raw_ids.move_orig_ids.created_production_id.cascade_child_production_ids",
@@ -367,6 +361,12 @@ class MrpProduction(models.Model):
             production.per_order_sale_ids = production.allocation_ids.filtered(
                 lambda row: row.kind == "per_order"
             ).sale_order_id
+
+    def _post_run_manufacture(self, post_production_values):
+        """MOs just created by procurement: a scheduler batch counts them (see
+        mto.scheduler.run.batch._mto_process)."""
+        collect(self.env, self._name, [mo.orderpoint_id.id for mo in self])
+        return super()._post_run_manufacture(post_production_values)
 
     def _mto_served_sale_lines(self):
         """{sales order line: quantity (this MO's product unit)} this MO serves:

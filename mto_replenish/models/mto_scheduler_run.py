@@ -492,7 +492,9 @@ class MtoSchedulerRunBatch(models.Model):
         self._mto_mark_start()
         due = locked.filtered(_qty_due)
         # The procurement errors, as raised (see procurement.group.run), and the
-        # RFQ lines and MOs created, as they are created (see their create).
+        # RFQ lines and MOs created, as they are created (see purchase.order.line
+        # _prepare_purchase_order_line_from_procurement, mrp.production
+        # _post_run_manufacture).
         errors = []
         created = {}
         for company, orderpoints in due.grouped("company_id").items():
@@ -503,24 +505,14 @@ class MtoSchedulerRunBatch(models.Model):
             )._procure_orderpoint_confirm(
                 use_new_cursor=False, company_id=company, raise_user_error=False
             )
-        # sudo: what this batch created, in every company.
-        lines = (
-            self.env["purchase.order.line"]
-            .sudo()
-            .browse(created.get("purchase.order.line", []))
-            .exists()
-        )
-        productions = (
-            self.env["mrp.production"]
-            .sudo()
-            .browse(created.get("mrp.production", []))
-            .exists()
-        )
+        # What this batch created: one rule id (or False) per RFQ line and MO.
+        lines = created.get("purchase.order.line", [])
+        productions = created.get("mrp.production", [])
         failures = []
         if due:
             # Rules that got a new RFQ line or MO were served; only the others
             # (failed, or merged into an existing line / MO) are evaluated again.
-            served = set((lines.orderpoint_id | productions.orderpoint_id).ids)
+            served = set(lines) | set(productions)
             reasons = {}
             for orderpoint, message in errors:
                 reasons.setdefault(orderpoint.id, message)

@@ -34,12 +34,6 @@ class PurchaseOrderLine(models.Model):
         "raise this line. The products are not reserved for them.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Created inside a scheduler batch, the records are written down on
-        the batch's collector (see mto.scheduler.run.batch._mto_process)."""
-        return collect(super().create(vals_list))
-
     @api.depends("allocation_ids.sale_order_id", "allocation_ids.kind")
     def _compute_per_order_sale_ids(self):
         for line in self:
@@ -71,6 +65,10 @@ class PurchaseOrderLine(models.Model):
             values,
             po,
         )
+        # Odoo creates a line of these values right after (stock.rule._run_buy):
+        # a scheduler batch counts it (see mto.scheduler.run.batch._mto_process).
+        orderpoint = values.get("orderpoint_id") or self.env["stock.warehouse.orderpoint"]
+        collect(self.env, self._name, [orderpoint.id])
         res.update(
             allocation_commands(
                 self.env, values, (product_id, product_qty, product_uom, company_id)

@@ -50,10 +50,12 @@ def received(context, key, default=None):
     return value.value if isinstance(value, ServerOnly) else default
 
 
-def collect(records, key="mto_batch_created"):
-    """Append ``records`` (just created) to the collector relayed under ``key``
-    (a dict of model name to ids), when server code set one."""
-    collector = received(records.env.context, key)
-    if collector is not None and records:
-        collector.setdefault(records._name, []).extend(records.ids)
-    return records
+
+def collect(env, model, orderpoint_ids, key="mto_batch_created"):
+    """Write down, on the collector relayed under ``key`` (a dict of model name
+    to a list of reordering rule ids, one item per record, False for none),
+    records of ``model`` being created for ``orderpoint_ids``, when server
+    code set one."""
+    collector = received(env.context, key)
+    if collector is not None:
+        collector.setdefault(model, []).extend(orderpoint_ids)
