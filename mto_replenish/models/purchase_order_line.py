@@ -67,7 +67,9 @@ class PurchaseOrderLine(models.Model):
         )
         # Odoo creates a line of these values right after (stock.rule._run_buy):
         # a scheduler batch counts it (see mto.scheduler.run.batch._mto_process).
-        orderpoint = values.get("orderpoint_id") or self.env["stock.warehouse.orderpoint"]
+        orderpoint = (
+            values.get("orderpoint_id") or self.env["stock.warehouse.orderpoint"]
+        )
         collect(self.env, self._name, [orderpoint.id])
         res.update(
             allocation_commands(

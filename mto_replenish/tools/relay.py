@@ -50,7 +50,6 @@ def received(context, key, default=None):
     return value.value if isinstance(value, ServerOnly) else default
 
 
-
 def collect(env, model, orderpoint_ids, key="mto_batch_created"):
     """Write down, on the collector relayed under ``key`` (a dict of model name
     to a list of reordering rule ids, one item per record, False for none),
