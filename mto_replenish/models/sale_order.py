@@ -132,7 +132,7 @@ class SaleOrder(models.Model):
         # for the order (no rows), reached through the MOs that triggered them.
         triggered = productions.cascade_replenishment_production_ids - productions
         below, below_lines = triggered._cascade_descendants()
-        productions |= triggered | below.sudo()
+        productions |= triggered | below
         lines |= productions.cascade_replenishment_purchase_line_ids | below_lines
         return productions.sudo(False), lines.sudo(False)
 
