@@ -1,5 +1,6 @@
 """Upgrading from 18.0.1.0.0 (links from sales orders to RFQ lines and MOs) to
-18.0.2.0.0 (the allocation ledger): the links become ledger rows."""
+18.0.2.0.0 (the allocation ledger): the links become ledger rows, and the
+make-to-order cascade's sub-orders and purchases get rows of kind cascade."""
 
 import subprocess
 from pathlib import Path
@@ -34,8 +35,42 @@ for qty in (2, 3):
     orders |= order
 line = env["purchase.order.line"].search([("product_id", "=", product.id)])
 assert line.per_order_sale_ids == orders, line.per_order_sale_ids
+# A make-to-order cascade: bike (MTO) -> frame (on demand) -> tube (on demand).
+env.ref("stock.route_warehouse0_mto").active = True
+mto = env.ref("stock.route_warehouse0_mto")
+manufacture = env.ref("mrp.route_warehouse0_manufacture")
+tube = env["product.product"].create({
+    "name": "Migration tube", "is_storable": True,
+    "route_ids": [Command.set([buy.id])],
+    "seller_ids": [Command.create({"partner_id": vendor.id, "delay": 1})],
+})
+frame = env["product.product"].create({
+    "name": "Migration frame", "is_storable": True,
+    "route_ids": [Command.set([manufacture.id])],
+})
+bike = env["product.product"].create({
+    "name": "Migration bike", "is_storable": True,
+    "route_ids": [Command.set([mto.id, manufacture.id])],
+})
+for made, part, qty in ((frame, tube, 3), (bike, frame, 1)):
+    env["mrp.bom"].create({
+        "product_tmpl_id": made.product_tmpl_id.id,
+        "bom_line_ids": [Command.create({
+            "product_id": part.id, "product_qty": qty, "supply_method": "on_demand",
+        })],
+    })
+bikes = env["sale.order"].create({
+    "partner_id": vendor.id,
+    "order_line": [Command.create({"product_id": bike.id, "product_uom_qty": 2})],
+})
+bikes.action_confirm()
+bike_mo = env["mrp.production"].search([("product_id", "=", bike.id)])
+frame_mo = env["mrp.production"].search([("product_id", "=", frame.id)])
+tube_line = env["purchase.order.line"].search([("product_id", "=", tube.id)])
 env.cr.commit()
-result({"line": line.id, "orders": orders.ids, "qty": line.product_qty})
+result({"line": line.id, "orders": orders.ids, "qty": line.product_qty,
+        "cascade": [bikes.order_line.id, bike_mo.id, frame_mo.id, tube_line.id,
+                    tube_line.product_qty]})
 """
 
 CHECK = """
@@ -48,6 +83,13 @@ result({{
         [r.sale_order_id.id, r.quantity, r.kind] for r in line.allocation_ids
     ),
     "linked": sorted(line.per_order_sale_ids.ids),
+    "cascade": sorted(
+        [r.production_id.id, r.purchase_line_id.id, r.parent_production_id.id,
+         r.sale_line_id.id, r.quantity]
+        for r in env["mto.replenishment.allocation"].search(
+            [("kind", "=", "cascade")]
+        )
+    ),
 }})
 """
 
@@ -76,8 +118,17 @@ def test_per_order_links_become_ledger_rows(odoo, tmp_path):
     finally:
         odoo.dbtool("drop", DB)
     first, second = seeded["orders"]
+    sale_line, bike_mo, frame_mo, tube_line, tubes = seeded["cascade"]
+    assert tubes == 6.0
     assert checked == {
         "version": "18.0.2.0.0",
         "rows": sorted([[first, 2.0, "per_order"], [second, 3.0, "per_order"]]),
         "linked": sorted([first, second]),
+        # The cascade's sub-order and purchase are allocated to the bike order.
+        "cascade": sorted(
+            [
+                [frame_mo, False, bike_mo, sale_line, 2.0],
+                [False, tube_line, frame_mo, sale_line, 6.0],
+            ]
+        ),
     }

@@ -1,13 +1,17 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
+
 from odoo import Command, _, api, fields, models
+
+from ..tools.relay import collect
 
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     per_order_sale_ids = fields.Many2many(
         "sale.order",
         "mto_per_order_production_sale_rel",
@@ -35,7 +39,7 @@ class MrpProduction(models.Model):
         groups="sales_team.group_sale_salesman",
     )
 
-    # --- Issue 5: make-to-order cascade ---------------------------------------
+    # --- Make-to-order cascade -----------------------------------------------
     cascade_replenishment_production_ids = fields.Many2many(
         "mrp.production",
         "mrp_production_cascade_replenishment_rel",
@@ -339,7 +343,7 @@ class MrpProduction(models.Model):
                     }
                 )
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     def _compute_per_order_sale_count(self):
         for production in self:
             production.per_order_sale_count = len(production.per_order_sale_ids)
@@ -357,6 +361,34 @@ class MrpProduction(models.Model):
             production.per_order_sale_ids = production.allocation_ids.filtered(
                 lambda row: row.kind == "per_order"
             ).sale_order_id
+
+    def _post_run_manufacture(self, post_production_values):
+        """MOs just created by procurement: a scheduler batch counts them (see
+        mto.scheduler.run.batch._mto_process)."""
+        collect(self.env, self._name, [mo.orderpoint_id.id for mo in self])
+        return super()._post_run_manufacture(post_production_values)
+
+    def _mto_served_sale_lines(self):
+        """{sales order line: quantity (this MO's product unit)} this MO serves:
+        its own ledger rows (per-order, scheduler or cascade), else the sales
+        order line it was made for through the make-to-order route. Read when
+        its cascade children are created, to allocate them in turn."""
+        self.ensure_one()
+        # sudo: the ledger and the sales order lines are read to write the
+        # cascade's rows, whoever's action confirmed this MO.
+        production = self.sudo()
+        served = defaultdict(float)
+        for row in production.allocation_ids:
+            served[row.sale_line_id] += row.quantity
+        if served:
+            return served
+        if production.sale_line_id:
+            served[production.sale_line_id] = production.product_uom_qty
+            return served
+        for move in production.move_finished_ids.move_dest_ids:
+            if move.sale_line_id and move.state != "cancel":
+                served[move.sale_line_id] += move.product_qty
+        return served
 
     def _mto_is_started(self):
         """True once work began: something consumed or produced, a work order
@@ -403,14 +435,9 @@ class MrpProduction(models.Model):
             done.append(_("%s cancelled", child.name))
         self.action_cancel()
         done.insert(0, _("%s cancelled", self.name))
-        for line in lines:
-            destinations = line.move_dest_ids
-            if (
-                not destinations
-                or line.order_id.state not in ("draft", "sent")
-                or any(move.state != "cancel" for move in destinations)
-            ):
+        cancelled = (self | children).filtered(lambda mo: mo.state == "cancel")
+        for line in lines.exists():
+            if line.order_id.state not in ("draft", "sent"):
                 continue
-            qty = sum(destinations.mapped("product_qty"))
-            done.append(line._mto_reduce_qty(qty))
+            done.append(line._mto_reduce_for_productions(cancelled))
         return done, left

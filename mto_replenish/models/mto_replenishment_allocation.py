@@ -1,8 +1,11 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
 
 #: Supply states in which an allocation still covers its demand.
 OPEN_PURCHASE_STATES = ("draft", "sent", "to approve", "purchase")
@@ -89,6 +92,57 @@ class MtoReplenishmentAllocation(models.Model):
         """One2many commands creating the rows a procurement carries (values
         ``mto_allocations``, set by the reordering rule): [] when none."""
         return [Command.create(dict(row)) for row in values.get("mto_allocations", ())]
+
+    @api.model
+    def _mto_cascade_rows(self, product, qty, uom, company, values):
+        """Rows of kind cascade for a procurement of ``qty`` ``uom`` of
+        ``product`` made for the components of parent MOs (``move_dest_ids`` of
+        ``values``, a make-to-order cascade): the quantity, in the product's
+        unit, is shared among the parents by their component moves, then among
+        the sales order lines each parent serves. [] when it serves no parent
+        MO, or the parents serve no sales order line."""
+        weights = self._mto_cascade_parents(values.get("move_dest_ids"))
+        total = sum(weights.values())
+        if not total:
+            return []
+        quantity = uom._compute_quantity(qty, product.uom_id, round=False)
+        rounding = product.uom_id.rounding
+        rows = []
+        for parent, weight in weights.items():
+            served = parent._mto_served_sale_lines()
+            served_total = sum(served.values())
+            for sale_line, served_qty in served.items():
+                share = quantity * weight / total * served_qty / served_total
+                if float_compare(share, 0.0, precision_rounding=rounding) <= 0:
+                    continue
+                rows.append(
+                    {
+                        "kind": "cascade",
+                        "company_id": company.id,
+                        "product_id": product.id,
+                        "sale_line_id": sale_line.id,
+                        "quantity": share,
+                        "parent_production_id": parent.id,
+                    }
+                )
+        return rows
+
+    @api.model
+    def _mto_cascade_parents(self, moves):
+        """{parent MO: quantity of its component moves (product unit)} for the
+        destination moves of a procurement: raw moves of an MO, or moves
+        feeding one (components picked in steps before manufacturing)."""
+        weights = defaultdict(float)
+        if not moves:
+            return weights
+        # sudo: the cascade crosses MOs and moves the procuring user may not
+        # read; only the parents' sales order lines are taken from them.
+        for move in moves.sudo():
+            raw = move if move.raw_material_production_id else move.move_dest_ids
+            raw = raw.filtered("raw_material_production_id")[:1]
+            if raw and move.product_qty > 0:
+                weights[raw.raw_material_production_id] += move.product_qty
+        return weights
 
     # ------------------------------------------------------------ reading
     @api.model

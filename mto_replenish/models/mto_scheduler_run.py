@@ -3,13 +3,15 @@
 
 import hashlib
 import logging
+import os
 import time
+from datetime import datetime, timezone
 
 from psycopg2 import OperationalError, errorcodes
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import float_compare, split_every
+from odoo.tools import SQL, float_compare, split_every
 
 from ..tools.relay import relay
 from .stock_warehouse_orderpoint_deferral import CONCURRENCY_PGCODES
@@ -371,7 +373,15 @@ class MtoSchedulerRunBatch(models.Model):
         "with the next batches.",
     )
     done_count = fields.Integer(compute="_compute_done_count", store=True)
+    date_start = fields.Datetime(
+        string="Started", readonly=True, help="When the batch's transaction began."
+    )
     date_done = fields.Datetime(readonly=True)
+    worker_pid = fields.Integer(
+        string="Process",
+        readonly=True,
+        help="Id of the operating system process that ran the batch.",
+    )
     evaluated_count = fields.Integer(readonly=True)
     procured_count = fields.Integer(readonly=True)
     busy_count = fields.Integer(readonly=True)
@@ -427,6 +437,29 @@ class MtoSchedulerRunBatch(models.Model):
             self.with_env(self.env(cr=cr))._mto_record_error(error)
             cr.commit()  # pylint: disable=invalid-commit
 
+    def _mto_mark_start(self):
+        """Write down when the batch started, to the microsecond (a Datetime
+        field keeps whole seconds: batches of a second would seem to overlap)."""
+        self._mto_write_instant("date_start")
+
+    def _mto_mark_done(self):
+        """Write down when the batch ended, to the microsecond."""
+        self._mto_write_instant("date_done")
+
+    def _mto_write_instant(self, field):
+        self.flush_recordset()
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = %s WHERE id = %s",
+                SQL.identifier(self._table),
+                SQL.identifier(field),
+                now,
+                self.id,
+            )
+        )
+        self.invalidate_recordset([field])
+
     def _mto_record_error(self, error):
         """Mark the batch failed with ``error`` (the exception itself)."""
         _logger.error(
@@ -456,42 +489,30 @@ class MtoSchedulerRunBatch(models.Model):
         locked = Orderpoint.browse(self.rule_ids)._mto_lock_for_procurement(
             skip_locked=True
         )
-        cr = self.env.cr
-        cr.execute("SELECT COALESCE(MAX(id), 0) FROM purchase_order_line")
-        last_line = cr.fetchone()[0]
-        cr.execute("SELECT COALESCE(MAX(id), 0) FROM mrp_production")
-        last_mo = cr.fetchone()[0]
+        self._mto_mark_start()
         due = locked.filtered(_qty_due)
-        # The procurement errors, as raised (see procurement.group.run).
+        # The procurement errors, as raised (see procurement.group.run), and the
+        # RFQ lines and MOs created, as they are created (see purchase.order.line
+        # _prepare_purchase_order_line_from_procurement, mrp.production
+        # _post_run_manufacture).
         errors = []
+        created = {}
         for company, orderpoints in due.grouped("company_id").items():
             orderpoints.with_company(company).with_context(
-                **relay(mto_locked=True, mto_failure_log=errors)
+                **relay(
+                    mto_locked=True, mto_failure_log=errors, mto_batch_created=created
+                )
             )._procure_orderpoint_confirm(
                 use_new_cursor=False, company_id=company, raise_user_error=False
             )
+        # What this batch created: one rule id (or False) per RFQ line and MO.
+        lines = created.get("purchase.order.line", [])
+        productions = created.get("mrp.production", [])
         failures = []
-        created = {"purchase.order.line": 0, "mrp.production": 0}
         if due:
             # Rules that got a new RFQ line or MO were served; only the others
             # (failed, or merged into an existing line / MO) are evaluated again.
-            served = set()
-            for model, last in (
-                ("purchase.order.line", last_line),
-                ("mrp.production", last_mo),
-            ):
-                # sudo: counts what this batch created, in every company.
-                for orderpoint, count in (
-                    self.env[model]
-                    .sudo()
-                    ._read_group(
-                        [("id", ">", last), ("orderpoint_id", "in", due.ids)],
-                        ["orderpoint_id"],
-                        ["__count"],
-                    )
-                ):
-                    served.add(orderpoint.id)
-                    created[model] += count
+            served = set(lines) | set(productions)
             reasons = {}
             for orderpoint, message in errors:
                 reasons.setdefault(orderpoint.id, message)
@@ -508,10 +529,12 @@ class MtoSchedulerRunBatch(models.Model):
                 "evaluated_count": len(locked),
                 "busy_count": len(self.rule_ids) - len(locked),
                 "procured_count": len(due) - len(failures),
-                "purchase_line_count": created["purchase.order.line"],
-                "production_count": created["mrp.production"],
+                "purchase_line_count": len(lines),
+                "production_count": len(productions),
+                "worker_pid": os.getpid(),
             }
         )
+        self._mto_mark_done()
         if failures:
             # sudo: the audit trail is written by code only.
             self.env["mto.scheduler.run.failure"].sudo().create(

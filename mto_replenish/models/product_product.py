@@ -172,7 +172,7 @@ class ProductProduct(models.Model):
             vals_list.append(vals)
         return vals_list
 
-    # --- Issue 5: promise date and cascade preflight --------------------------
+    # --- Promise date and cascade preflight ------------------------------------
     promise_days = fields.Float(
         string="Promise (days)",
         compute="_compute_promise_days",

@@ -4,6 +4,7 @@
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from ..tools.relay import collect
 from .stock_rule import allocation_commands
 
 
@@ -64,7 +65,17 @@ class PurchaseOrderLine(models.Model):
             values,
             po,
         )
-        res.update(allocation_commands(self.env, values))
+        # Odoo creates a line of these values right after (stock.rule._run_buy):
+        # a scheduler batch counts it (see mto.scheduler.run.batch._mto_process).
+        orderpoint = (
+            values.get("orderpoint_id") or self.env["stock.warehouse.orderpoint"]
+        )
+        collect(self.env, self._name, [orderpoint.id])
+        res.update(
+            allocation_commands(
+                self.env, values, (product_id, product_qty, product_uom, company_id)
+            )
+        )
         return res
 
     def _mto_reduce(self, allocations):
@@ -76,6 +87,23 @@ class PurchaseOrderLine(models.Model):
         qty = sum(allocations.mapped("quantity"))
         allocations.unlink()
         return self._mto_reduce_qty(qty)
+
+    def _mto_reduce_for_productions(self, productions):
+        """Take off this draft line what was bought for ``productions`` (MOs
+        just cancelled): the cascade rows made for them, else, for a line
+        without such rows, the whole line once every move it supplies is
+        cancelled. Returns a description of what was done, or None."""
+        self.ensure_one()
+        rows = self.allocation_ids.filtered(
+            lambda row: row.kind == "cascade"
+            and row.parent_production_id in productions
+        )
+        if rows:
+            return self._mto_reduce(rows)
+        destinations = self.move_dest_ids
+        if not destinations or any(move.state != "cancel" for move in destinations):
+            return None
+        return self._mto_reduce_qty(sum(destinations.mapped("product_qty")))
 
     def _mto_reduce_qty(self, qty):
         """Take ``qty`` (product unit, converted once to the line's unit) off

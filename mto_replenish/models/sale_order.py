@@ -13,7 +13,7 @@ from ..tools import promise as promise_tools
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     per_order_purchase_line_ids = fields.Many2many(
         "purchase.order.line",
         string="Per-order Purchase Lines",
@@ -53,7 +53,7 @@ class SaleOrder(models.Model):
         "the order was cancelled: it was left alone and needs a decision.",
     )
 
-    # --- Issue 5: make-to-order cascade ---------------------------------------
+    # --- Make-to-order cascade -----------------------------------------------
     cascade_production_ids = fields.Many2many(
         "mrp.production",
         string="Cascade Manufacturing Orders",
@@ -85,9 +85,9 @@ class SaleOrder(models.Model):
     )
 
     @api.depends(
-        "order_line.move_ids.created_production_id.cascade_child_production_ids",
-        "order_line.move_ids.move_orig_ids.created_production_id"
-        ".cascade_child_production_ids",
+        "allocation_ids.production_id",
+        "order_line.move_ids.created_production_id",
+        "order_line.move_ids.move_orig_ids.created_production_id",
     )
     def _compute_cascade_productions(self):
         for order in self:
@@ -98,10 +98,9 @@ class SaleOrder(models.Model):
             order.cascade_production_count = len(productions)
 
     @api.depends(
+        "allocation_ids.purchase_line_id",
         "order_line.move_ids.created_purchase_line_ids",
-        "order_line.move_ids.created_production_id.cascade_purchase_order_ids",
-        "order_line.move_ids.move_orig_ids.created_production_id"
-        ".cascade_purchase_order_ids",
+        "order_line.move_ids.move_orig_ids.created_purchase_line_ids",
     )
     def _compute_cascade_purchases(self):
         for order in self:
@@ -113,31 +112,51 @@ class SaleOrder(models.Model):
             order.cascade_purchase_count = len(orders)
 
     def _cascade_collect(self):
-        """MOs and purchase lines below these orders, walked level by level (all
-        of them: callers filter what a user may read)."""
-        # sudo: the walk reads moves and MOs of every company the cascade crossed.
+        """MOs and purchase lines made for these orders (all of them: callers
+        filter what a user may read): the top MOs and purchases of their
+        make-to-order lines, the cascade below them read from the ledger
+        (rows of kind cascade), and what reordering rules bought or made when
+        these MOs took components from stock."""
+        # sudo: the ledger, moves and MOs of every company the cascade crossed.
         if not self.ids:
             return self.env["mrp.production"], self.env["purchase.order.line"]
-        Production = self.env["mrp.production"].sudo()
-        top = Production.search(
-            [
-                "|",
-                ("procurement_group_id.sale_id", "in", self.ids),
-                ("sale_line_id", "in", self.order_line.ids),
-            ]
+        top, lines = self._cascade_top()
+        rows = (
+            self.env["mto.replenishment.allocation"]
+            .sudo()
+            .search([("sale_order_id", "in", self.ids), ("kind", "=", "cascade")])
+        )
+        productions = top | rows.production_id
+        lines |= rows.purchase_line_id
+        # Reordering rules triggered by components taken from stock: not made
+        # for the order (no rows), reached through the MOs that triggered them.
+        triggered = productions.cascade_replenishment_production_ids - productions
+        below, below_lines = triggered._cascade_descendants()
+        productions |= triggered | below
+        lines |= productions.cascade_replenishment_purchase_line_ids | below_lines
+        return productions.sudo(False), lines.sudo(False)
+
+    def _cascade_top(self):
+        """The MOs and purchase lines made directly for these orders' lines
+        (make to order), with sudo: see _cascade_collect."""
+        # sudo: see _cascade_collect.
+        top = (
+            self.env["mrp.production"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("procurement_group_id.sale_id", "in", self.ids),
+                    ("sale_line_id", "in", self.order_line.ids),
+                ]
+            )
         )
         # sudo: as above, the moves of these orders in every company.
         moves = (
             self.env["stock.move"].sudo().search([("group_id.sale_id", "in", self.ids)])
         )
         moves |= moves.move_orig_ids
-        purchase_lines = moves.created_purchase_line_ids
-        top |= moves.created_production_id
-        productions, lines = top._cascade_descendants()
-        return (
-            (top | productions).sudo(False),
-            (purchase_lines | lines).sudo(False),
-        )
+        return top | moves.created_production_id, moves.created_purchase_line_ids
 
     def action_view_cascade_productions(self):
         self.ensure_one()
@@ -290,7 +309,7 @@ class SaleOrder(models.Model):
             ]
         return errors
 
-    # --- Issue 4: per-order (0/0/1) replenishment -------------------------------
+    # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     @api.depends("allocation_ids.purchase_line_id", "allocation_ids.production_id")
     def _compute_per_order_supply(self):
         for order in self:
@@ -353,7 +372,7 @@ class SaleOrder(models.Model):
         )
         return action
 
-    # --- Issue 6: cancellation ------------------------------------------------
+    # --- Cancellation of the replenishment made for an order -----------------
     def _action_cancel(self):
         """With the company setting, cancelling a confirmed order also reduces or
         cancels the per-order and cascade replenishment that is still draft and
@@ -383,7 +402,8 @@ class SaleOrder(models.Model):
         confirmed with a vendor or started stays and is listed."""
         self.ensure_one()
         done, left = [], []
-        rows = self.allocation_ids
+        # Cascade rows are undone with the MO they were made for (below).
+        rows = self.allocation_ids.filtered(lambda row: row.kind != "cascade")
         by_line = rows.filtered("purchase_line_id").grouped("purchase_line_id")
         by_production = rows.filtered("production_id").grouped("production_id")
         allocated_lines, allocated_productions = (
@@ -404,8 +424,17 @@ class SaleOrder(models.Model):
             mo_done, mo_left = production._mto_reduce(mo_rows)
             done += mo_done
             left += list(mo_left)
-        # The make-to-order cascade: the top MOs made for the order.
-        cascade = productions - allocated_productions
+        # The make-to-order cascade: the top MOs made for the order (those below
+        # an MO allocated to it went with that MO).
+        below, below_lines = allocated_productions._cascade_descendants()
+        cascade = productions - allocated_productions - below
+        # Lines bought for the cascade go with the MO they were bought for.
+        purchase_lines -= (
+            below_lines
+            | self.allocation_ids.filtered(
+                lambda row: row.kind == "cascade"
+            ).purchase_line_id
+        )
         for production in cascade - cascade._cascade_descendants()[0]:
             if production.state in ("done", "cancel"):
                 continue

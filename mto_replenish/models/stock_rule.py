@@ -3,16 +3,24 @@
 
 from collections import defaultdict
 
-from odoo import SUPERUSER_ID, api, models
+from odoo import SUPERUSER_ID, Command, api, models
 from odoo.tools import float_compare
 
 from ..tools.relay import relay
 
 
-def allocation_commands(env, values):
+def allocation_commands(env, values, cascade=None):
     """Values writing a procurement's allocations on the supply it creates or
-    raises: {} when it has none."""
-    commands = env["mto.replenishment.allocation"]._mto_commands(values)
+    raises: {} when it has none. ``cascade`` is (product, quantity, unit,
+    company) of a procurement that may be made for a parent MO's components:
+    its cascade rows are written too."""
+    Allocation = env["mto.replenishment.allocation"]
+    commands = Allocation._mto_commands(values)
+    if cascade:
+        commands += [
+            Command.create(row)
+            for row in Allocation._mto_cascade_rows(*cascade, values)
+        ]
     return {"allocation_ids": commands} if commands else {}
 
 
@@ -30,7 +38,11 @@ class StockRule(models.Model):
         res = super()._update_purchase_order_line(
             product_id, product_qty, product_uom, company_id, values, line
         )
-        res.update(allocation_commands(self.env, values))
+        res.update(
+            allocation_commands(
+                self.env, values, (product_id, product_qty, product_uom, company_id)
+            )
+        )
         return res
 
     def _prepare_mo_vals(
@@ -56,7 +68,11 @@ class StockRule(models.Model):
             values,
             bom,
         )
-        res.update(allocation_commands(self.env, values))
+        res.update(
+            allocation_commands(
+                self.env, values, (product_id, product_qty, product_uom, company_id)
+            )
+        )
         return res
 
     @api.model
@@ -82,10 +98,18 @@ class StockRule(models.Model):
                 separate.append((procurement, rule))
                 continue
             native.append((procurement, rule))
-            if values.get("mto_allocations"):
-                link.setdefault(procurement.product_id.id, []).extend(
-                    values["mto_allocations"]
-                )
+            rows = [
+                *values.get("mto_allocations", ()),
+                *self.env["mto.replenishment.allocation"]._mto_cascade_rows(
+                    procurement.product_id,
+                    procurement.product_qty,
+                    procurement.product_uom,
+                    procurement.company_id,
+                    values,
+                ),
+            ]
+            if rows:
+                link.setdefault(procurement.product_id.id, []).extend(rows)
         if native:
             super(
                 StockRule, self.with_context(**relay(mto_link_allocations=link))

@@ -1,6 +1,7 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import os
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -9,6 +10,7 @@ from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import MtoCommon
+from .test_cascade import CascadeCommon
 
 
 @tagged("post_install", "-at_install")
@@ -209,3 +211,53 @@ class TestScheduler(MtoCommon):
         self.assertEqual(Run.search([], limit=1).mode, "sync")
         with self.assertRaisesRegex(ValidationError, "1 to 10080 minutes"):
             self.company.mto_job_stale_minutes = 0
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestSchedulerCounters(CascadeCommon):
+    """A batch counts what it created, as it created it."""
+
+    def test_counts_the_purchase_made_for_its_mo(self):
+        # The frame rule's MO is confirmed at once and buys its on-demand tubes:
+        # an RFQ line of no reordering rule, created by the batch all the same.
+        rule = self._create_orderpoint(
+            self.frame,
+            self.route_manufacture,
+            product_min_qty=2,
+            product_max_qty=2,
+        )
+        self.company.mto_scheduler_batch_size = 1
+        self.env["procurement.group"].run_scheduler()
+        run = self.env["mto.scheduler.run"].search([], limit=1)
+        frame_mo = self._productions(self.frame)
+        tube_line = self._purchase_lines(self.tube)
+        self.assertEqual((frame_mo.orderpoint_id, frame_mo.product_qty), (rule, 2.0))
+        self.assertEqual(
+            (tube_line.orderpoint_id, tube_line.product_qty), (rule.browse(), 6.0)
+        )
+        batch = run.batch_ids.filtered(lambda b: rule.id in b.rule_ids)
+        self.assertRecordValues(
+            batch,
+            [
+                {
+                    "state": "done",
+                    "procured_count": 1,
+                    "production_count": 1,
+                    "purchase_line_count": 1,
+                    "worker_pid": os.getpid(),
+                    "date_start": fields.Datetime.now(),
+                    "date_done": fields.Datetime.now(),
+                }
+            ],
+        )
+        self.assertRecordValues(
+            run, [{"production_count": 1, "purchase_line_count": 1, "failure_count": 0}]
+        )
+        # Nothing due on the next run: nothing created, nothing counted.
+        self.env["procurement.group"].run_scheduler()
+        second = self.env["mto.scheduler.run"].search([], limit=1)
+        self.assertNotEqual(second, run)
+        self.assertRecordValues(
+            second, [{"production_count": 0, "purchase_line_count": 0}]
+        )

@@ -20,6 +20,7 @@ PRIVATE_KEYS = (
     "mto_link_allocations",
     "per_order_skip_sync",
     "mto_failure_log",
+    "mto_batch_created",
 )
 
 
@@ -47,3 +48,13 @@ def received(context, key, default=None):
     """The value relayed under ``key`` by server code, else ``default``."""
     value = context.get(key)
     return value.value if isinstance(value, ServerOnly) else default
+
+
+def collect(env, model, orderpoint_ids, key="mto_batch_created"):
+    """Write down, on the collector relayed under ``key`` (a dict of model name
+    to a list of reordering rule ids, one item per record, False for none),
+    records of ``model`` being created for ``orderpoint_ids``, when server
+    code set one."""
+    collector = received(env.context, key)
+    if collector is not None:
+        collector.setdefault(model, []).extend(orderpoint_ids)

@@ -3,7 +3,9 @@
 """After the update: turn the per-order links kept by pre-migrate into rows of
 the allocation ledger. Each RFQ line or MO is allocated to the lines of its
 sales orders that sell its product, earliest order first, up to its quantity
-(in the product's unit)."""
+(in the product's unit). Then the open sub-orders and purchases of the
+make-to-order cascade get their rows (kind cascade), parents first, from the
+component moves they supply."""
 
 from collections import defaultdict
 
@@ -37,13 +39,47 @@ def _rows(supply, sale_orders, qty, field):
     return rows
 
 
+def _cascade_rows(env):
+    """Rows of kind cascade for open MOs and purchase lines made for the
+    components of an MO, in creation order (a parent's rows come first)."""
+    Allocation = env["mto.replenishment.allocation"]
+    for model, field, domain in (
+        ("mrp.production", "production_id", [("state", "!=", "cancel")]),
+        ("purchase.order.line", "purchase_line_id", [("state", "!=", "cancel")]),
+    ):
+        supplies = env[model].search(
+            [*domain, ("move_dest_ids", "!=", False)], order="id"
+        )
+        for supply in supplies:
+            if supply.allocation_ids.filtered(lambda row: row.kind == "cascade"):
+                continue
+            moves = supply.move_dest_ids.filtered(lambda m: m.state != "cancel")
+            product = supply.product_id
+            rows = Allocation._mto_cascade_rows(
+                product,
+                sum(moves.mapped("product_qty")),
+                product.uom_id,
+                supply.company_id,
+                {"move_dest_ids": moves},
+            )
+            if rows:
+                Allocation.create([{**row, field: supply.id} for row in rows])
+                supply.invalidate_recordset(["allocation_ids"])
+
+
 def migrate(cr, version):
     if not version:
         return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    _per_order_rows(env)
+    _cascade_rows(env)
+
+
+def _per_order_rows(env):
+    cr = env.cr
     cr.execute("SELECT to_regclass('mto_migration_links')")
     if not cr.fetchone()[0]:
         return
-    env = api.Environment(cr, SUPERUSER_ID, {})
     cr.execute("SELECT model, record_id, sale_id FROM mto_migration_links")
     links = defaultdict(set)
     for model, record_id, sale_id in cr.fetchall():
