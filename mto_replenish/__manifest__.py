@@ -48,6 +48,9 @@
     "assets": {
         "web.assets_backend": [
             "mto_replenish/static/src/bom_overview/bom_overview_line.xml",
+            "mto_replenish/static/src/promise_timeline/promise_timeline.esm.js",
+            "mto_replenish/static/src/promise_timeline/promise_timeline.xml",
+            "mto_replenish/static/src/promise_timeline/promise_timeline.scss",
         ],
         "web.assets_tests": [
             "mto_replenish/static/tests/tours/*.js",

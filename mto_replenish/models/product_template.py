@@ -38,6 +38,9 @@ class ProductTemplate(models.Model):
     promise_path = fields.Text(
         string="Promise Critical Path", compute="_compute_promise"
     )
+    promise_timeline = fields.Json(
+        string="Critical Path Timeline", compute="_compute_promise"
+    )
 
     @api.depends("product_variant_ids.promise_days")
     def _compute_promise(self):
@@ -45,6 +48,7 @@ class ProductTemplate(models.Model):
             variant = template.product_variant_ids[:1]
             template.promise_days = variant.promise_days
             template.promise_path = variant.promise_path
+            template.promise_timeline = variant.promise_timeline
 
     @api.depends(
         "route_ids",
