@@ -4,6 +4,8 @@
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from .test_promise_timeline import load_demo
+
 
 @tagged("post_install", "-at_install")
 class TestUiTours(HttpCase):
@@ -176,3 +178,25 @@ class TestUiTours(HttpCase):
         )
         self.assertEqual(len(wizard), 1)
         self.assertIn("To order", wizard.explanation_html)
+
+    def test_promise_timeline_of_the_demo_bike(self):
+        load_demo(self.env)
+        bike = self.env.ref("mto_replenish.product_bike")
+        self.assertEqual(
+            [
+                (step["start_day"], step["end_day"])
+                for step in bike.promise_timeline["steps"]
+            ],
+            [(0.0, 4.0), (4.0, 6.0), (6.0, 9.0)],
+        )
+        self.start_tour(
+            f"/odoo/product.product/{bike.id}",
+            "mto_replenish_promise_timeline",
+            login="admin",
+        )
+        order = self.env.ref("mto_replenish.sale_order_bikes")
+        self.start_tour(
+            f"/odoo/sale.order/{order.id}",
+            "mto_replenish_order_line_timeline",
+            login="admin",
+        )
