@@ -26,6 +26,7 @@
         "data/stock_route_data.xml",
         "data/ir_cron_data.xml",
         "views/mto_scheduler_run_views.xml",
+        "views/mto_bulk_run_views.xml",
         "views/sale_order_cancel_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_template_per_order_views.xml",
