@@ -61,3 +61,38 @@ tours.add("mto_replenish_order_line_timeline", {
         },
     ],
 });
+
+// Reordering rules list: convert the rules of three products at once; the
+// product without a vendor is listed with its reason, the other two are done.
+tours.add("mto_replenish_bulk_convert_report", {
+    steps: () => [
+        ...["Tour Pedal", "Tour Chain", "Tour Orphan Grip"].map((name) => ({
+            content: `Select the rule of ${name}`,
+            trigger: `.o_list_view .o_data_row:contains(${name}) .o_list_record_selector input`,
+            run: "click",
+        })),
+        {
+            content: "Open the Actions menu",
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            run: "click",
+        },
+        {
+            content: "Convert to 0/0/1",
+            trigger: ".o-dropdown-item:contains(Convert to 0/0/1)",
+            run: "click",
+        },
+        {
+            content: "Two products done, one refused",
+            trigger: ".o_notification:contains(2 product(s) done, 1 refused)",
+        },
+        {
+            content: "The done products are listed",
+            trigger: ".o_notification:contains(Done: Tour Pedal, Tour Chain)",
+        },
+        {
+            content: "The refused product is listed with its reason",
+            trigger:
+                ".o_notification:contains(Tour Orphan Grip is bought but has no vendor)",
+        },
+    ],
+});
