@@ -427,6 +427,8 @@ fetch('/web/dataset/call_kw/%(model)s/%(method)s', {
 def shot_scheduler_runs(browser, base, ids):
     # Last screen: the run orders the demo's missing wheels, which would change
     # the replenishment screens above.
+    runs = f"{base}/odoo/action-mto_replenish.action_mto_scheduler_run"
+    browser.goto(runs)
     done = browser.evaluate(
         JS_CALL_KW
         % {
@@ -437,11 +439,11 @@ def shot_scheduler_runs(browser, base, ids):
     )
     if not done:
         raise RuntimeError("the scheduler run failed")
-    browser.goto(f"{base}/odoo/action-mto_replenish.action_mto_scheduler_run")
+    browser.goto(runs)
     browser.wait_for(".o_list_view .o_data_row")
     browser.shot("scheduler_runs")
     browser.click(".o_list_view .o_data_row td.o_data_cell")
-    browser.wait_for(".o_form_view .o_field_widget[name=batch_ids]")
+    browser.wait_for(".o_form_view .o_field_widget[name=progress]")
     browser.shot("scheduler_run")
 
 
