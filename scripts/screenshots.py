@@ -401,8 +401,7 @@ def shot_promise_timeline(browser, base, ids):
     browser.click(".o_notebook a.nav-link[name=mto_promise]")
     browser.wait_for(".o_mto_timeline .o_mto_timeline_step")
     browser.evaluate(
-        "document.querySelector('.o_mto_timeline')"
-        ".scrollIntoView({block: 'center'})"
+        "document.querySelector('.o_mto_timeline').scrollIntoView({block: 'center'})"
     )
     browser.shot("promise_timeline")
 

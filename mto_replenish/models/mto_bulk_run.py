@@ -286,7 +286,5 @@ class MtoBulkRunLine(models.Model):
     product_tmpl_id = fields.Many2one(
         "product.template", string="Product", required=True, ondelete="cascade"
     )
-    state = fields.Selection(
-        [("done", "Done"), ("refused", "Refused")], required=True
-    )
+    state = fields.Selection([("done", "Done"), ("refused", "Refused")], required=True)
     message = fields.Text(string="Reason")

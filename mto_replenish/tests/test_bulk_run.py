@@ -112,7 +112,7 @@ class TestBulkRun(MtoCommon):
         def create_rules_now(records):
             if self.pedal.product_tmpl_id in records:
                 self.pedal.product_tmpl_id.write({"sale_delay": 4})
-                raise UserError("Pedal refused while writing")
+                raise UserError(self.env._("Pedal refused while writing"))
             return original(records)
 
         self.patch(Template, "_per_order_create_rules_now", create_rules_now)
@@ -123,11 +123,8 @@ class TestBulkRun(MtoCommon):
         self.assertEqual(self.pedal.sale_delay, 0.0)
         self.assertNotIn(self.route_per_order, self.pedal.route_ids)
         self.assertIn(self.route_per_order, self.chain.route_ids)
-        self.assertEqual(
-            self._run().line_ids.filtered(lambda ln: ln.state == "refused")
-            .product_tmpl_id,
-            self.pedal.product_tmpl_id,
-        )
+        refused = self._run().line_ids.filtered(lambda ln: ln.state == "refused")
+        self.assertEqual(refused.product_tmpl_id, self.pedal.product_tmpl_id)
 
     def test_larger_than_batch_size_runs_in_the_background(self):
         self.company.mto_scheduler_batch_size = 2

@@ -57,7 +57,8 @@ tours.add("mto_replenish_order_line_timeline", {
         },
         {
             content: "The pop-over marks the promise day",
-            trigger: ".o_popover .o_mto_timeline_promise_label:contains(Promise: day 9)",
+            trigger:
+                ".o_popover .o_mto_timeline_promise_label:contains(Promise: day 9)",
         },
     ],
 });
