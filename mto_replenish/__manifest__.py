@@ -26,6 +26,7 @@
         "data/stock_route_data.xml",
         "data/ir_cron_data.xml",
         "views/mto_scheduler_run_views.xml",
+        "views/mto_bulk_run_views.xml",
         "views/sale_order_cancel_views.xml",
         "views/res_config_settings_views.xml",
         "views/product_template_per_order_views.xml",
@@ -48,6 +49,9 @@
     "assets": {
         "web.assets_backend": [
             "mto_replenish/static/src/bom_overview/bom_overview_line.xml",
+            "mto_replenish/static/src/promise_timeline/promise_timeline.esm.js",
+            "mto_replenish/static/src/promise_timeline/promise_timeline.xml",
+            "mto_replenish/static/src/promise_timeline/promise_timeline.scss",
         ],
         "web.assets_tests": [
             "mto_replenish/static/tests/tours/*.js",

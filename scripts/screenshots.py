@@ -396,6 +396,56 @@ def shot_settings(browser, base, ids):
     browser.shot("settings")
 
 
+def shot_promise_timeline(browser, base, ids):
+    browser.goto(f"{base}/odoo/product.product/{ids['bike']}")
+    browser.click(".o_notebook a.nav-link[name=mto_promise]")
+    browser.wait_for(".o_mto_timeline .o_mto_timeline_step")
+    browser.evaluate(
+        "document.querySelector('.o_mto_timeline').scrollIntoView({block: 'center'})"
+    )
+    browser.shot("promise_timeline")
+
+
+def shot_sale_line_timeline(browser, base, ids):
+    browser.goto(f"{base}/odoo/sale.order/{ids['sale_order']}")
+    browser.click(".o_field_widget[name=order_line] .o_mto_timeline_button")
+    browser.wait_for(".o_popover .o_mto_timeline .o_mto_timeline_step")
+    browser.shot("sale_line_timeline")
+
+
+JS_CALL_KW = """
+fetch('/web/dataset/call_kw/%(model)s/%(method)s', {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({jsonrpc: '2.0', method: 'call', params: {
+        model: '%(model)s', method: '%(method)s', args: [], kwargs: %(kwargs)s}}),
+}).then((response) => response.json()).then((body) => !body.error)
+"""
+
+
+def shot_scheduler_runs(browser, base, ids):
+    # Last screen: the run orders the demo's missing wheels, which would change
+    # the replenishment screens above.
+    runs = f"{base}/odoo/action-mto_replenish.action_mto_scheduler_run"
+    browser.goto(runs)
+    done = browser.evaluate(
+        JS_CALL_KW
+        % {
+            "model": "procurement.group",
+            "method": "run_scheduler",
+            "kwargs": json.dumps({"use_new_cursor": False}),
+        }
+    )
+    if not done:
+        raise RuntimeError("the scheduler run failed")
+    browser.goto(runs)
+    browser.wait_for(".o_list_view .o_data_row")
+    browser.shot("scheduler_runs")
+    browser.click(".o_list_view .o_data_row td.o_data_cell")
+    browser.wait_for(".o_form_view .o_field_widget[name=progress]")
+    browser.shot("scheduler_run")
+
+
 SCREENS = {
     "product_per_order_route": shot_product_per_order,
     "product_inventory_promise": shot_product_inventory_promise,
@@ -406,6 +456,10 @@ SCREENS = {
     "replenishment_explanation": shot_explanation,
     "sale_order_cascade": shot_sale_order,
     "settings": shot_settings,
+    "promise_timeline": shot_promise_timeline,
+    "sale_line_timeline": shot_sale_line_timeline,
+    # last: it runs the scheduler
+    "scheduler_runs": shot_scheduler_runs,
 }
 
 

@@ -23,3 +23,4 @@ from . import sale_order_line
 from . import stock_move
 from . import mto_scheduler_run
 from . import procurement_group
+from . import mto_bulk_run

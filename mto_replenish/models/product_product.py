@@ -187,6 +187,12 @@ class ProductProduct(models.Model):
         string="Promise Critical Path",
         compute="_compute_promise_days",
     )
+    promise_timeline = fields.Json(
+        string="Critical Path Timeline",
+        compute="_compute_promise_days",
+        help="The critical path as a timeline: one step per product of the path "
+        "with its start and end day from today, and the promise day.",
+    )
     promise_days_all_on_demand = fields.Float(
         string="Promise if All On Demand",
         compute="_compute_promise_days",
@@ -231,6 +237,9 @@ class ProductProduct(models.Model):
                 product.promise_days_all_on_demand = explanation["days_all_on_demand"]
                 product.promise_days_all_stock = explanation["days_all_stock"]
                 product.promise_path = self._promise_path_text(explanation)
+                product.promise_timeline = self._promise_timeline_data(
+                    explanation["path"], explanation["days"]
+                )
                 gains = [
                     gain
                     for gain in explanation["stocking_gains"]
@@ -728,11 +737,12 @@ class ProductProduct(models.Model):
             for gain in gains
         )
 
-    def _promise_path_text(self, explanation):
+    def _promise_step_labels(self):
+        """Label of each kind of step of a critical path (``replenish``)."""
         # Computed fields may run without a language in the context (cron,
         # superuser scripts): translate to English then, without a warning.
         env = self.env if self.env.lang else self.with_context(lang="en_US").env
-        labels = {
+        return {
             promise_tools.MANUFACTURE: env._("manufacture"),
             promise_tools.BUY: env._("buy"),
             promise_tools.STOCK: env._("from stock"),
@@ -740,6 +750,10 @@ class ProductProduct(models.Model):
             promise_tools.NONE: env._("cannot be replenished"),
             promise_tools.PREPARE: env._("days to prepare the MO"),
         }
+
+    def _promise_path_text(self, explanation):
+        env = self.env if self.env.lang else self.with_context(lang="en_US").env
+        labels = self._promise_step_labels()
         return "\n".join(
             env._(
                 "%(product)s: %(kind)s, %(days)s days (day %(start)s to %(end)s)",
@@ -751,3 +765,45 @@ class ProductProduct(models.Model):
             )
             for step in explanation["path"]
         )
+
+    @api.model
+    def _promise_timeline_data(self, path, promise_days, offset=0.0, extra=()):
+        """The critical path of an explanation as the timeline widget draws it.
+
+        :param path: the ``path`` of an explanation (top first, days from today)
+        :param promise_days: the promise, in days from the same origin
+        :param offset: days added to every step (the path starts later)
+        :param extra: further (name, start, end) steps drawn below the path
+            (a sales order line's outgoing delays)
+        :return: ``{"promise_day", "days", "steps": [{name, kind, start_day,
+            end_day, stocked, level}]}``, steps in chronological order
+        """
+        labels = self._promise_step_labels()
+        steps = [
+            {
+                "name": step["product"],
+                "kind": labels.get(step["replenish"], step["replenish"]),
+                "start_day": step["start"] + offset,
+                "end_day": step["end"] + offset,
+                "stocked": step["replenish"] == promise_tools.STOCK,
+                "level": level,
+            }
+            for level, step in enumerate(path)
+        ]
+        steps.reverse()
+        steps += [
+            {
+                "name": name,
+                "kind": "",
+                "start_day": start,
+                "end_day": end,
+                "stocked": False,
+                "level": 0,
+            }
+            for name, start, end in extra
+        ]
+        return {
+            "promise_day": math.ceil(promise_days - 1e-9),
+            "days": promise_days,
+            "steps": steps,
+        }

@@ -38,6 +38,9 @@ class ProductTemplate(models.Model):
     promise_path = fields.Text(
         string="Promise Critical Path", compute="_compute_promise"
     )
+    promise_timeline = fields.Json(
+        string="Critical Path Timeline", compute="_compute_promise"
+    )
 
     @api.depends("product_variant_ids.promise_days")
     def _compute_promise(self):
@@ -45,6 +48,7 @@ class ProductTemplate(models.Model):
             variant = template.product_variant_ids[:1]
             template.promise_days = variant.promise_days
             template.promise_path = variant.promise_path
+            template.promise_timeline = variant.promise_timeline
 
     @api.depends(
         "route_ids",
@@ -111,27 +115,67 @@ class ProductTemplate(models.Model):
     def action_create_per_order_rules(self):
         """Tick the per-order route on these products and create their 0/0/1 rules.
 
-        Works on many products at once. Refuses, listing every offending product,
-        when one of them cannot be replenished per order. Rules made by hand are
-        left alone and listed in the returned notification.
+        Product by product: a product that cannot be replenished per order is
+        refused with its reason and the others are done. Rules made by hand are
+        left alone and listed in the result. Selections larger than the
+        company's scheduler batch size run in the background (``mto.bulk.run``).
         """
         self.check_access("write")
+        return self.env["mto.bulk.run"]._mto_bulk_start("per_order_rules", self)
+
+    def _per_order_bulk_create_rules(self):
+        """The work of ``action_create_per_order_rules``.
+
+        :return: ({template: None or the reason it was refused}, summary,
+            whether the summary asks for attention)
+        """
         templates = self.with_context(active_test=False)
         conflicts = templates._per_order_get_conflicts()
-        if conflicts:
-            raise UserError(
-                _(
-                    "No 0/0/1 rule was created. Fix these products first:\n%(list)s",
-                    list=self._per_order_format_conflicts(conflicts),
-                )
+        outcome = {
+            template: "\n".join(messages) for template, messages in conflicts.items()
+        }
+        reports = []
+        outcome.update(
+            self.env["mto.bulk.run"]._mto_bulk_apply(
+                templates.filtered(lambda t: t not in conflicts),
+                lambda todo: reports.append(todo._per_order_create_rules_now()),
             )
+        )
+        summary, left_alone = self._per_order_reports_message(reports)
+        return outcome, summary, left_alone
+
+    def _per_order_create_rules_now(self):
+        """Tick the per-order route and synchronise the 0/0/1 rules of these
+        products (free of conflicts); return the synchronisation report."""
         route = self._per_order_default_route()
-        missing = templates.filtered(lambda t: not t._per_order_is_ticked())
+        missing = self.filtered(lambda t: not t._per_order_is_ticked())
         missing.with_context(**relay(per_order_skip_sync=True)).write(
             {"route_ids": [fields.Command.link(route.id)]}
         )
-        report = templates.product_variant_ids._per_order_sync_rules()
-        return self._per_order_notification(report)
+        return self.product_variant_ids._per_order_sync_rules()
+
+    @api.model
+    def _per_order_reports_message(self, reports):
+        """One message for the synchronisation reports of a bulk action (the
+        reports of work rolled back are dropped by the caller's savepoint, but
+        stay in ``reports``: only records still existing count).
+
+        :return: (message, whether rules made by hand were left alone)
+        """
+        if not reports:
+            return "", False
+        merged = {
+            key: self.env["stock.warehouse.orderpoint"]
+            .union(*(report[key] for report in reports))
+            .exists()
+            for key in ("created", "reactivated", "adopted", "left_alone")
+        }
+        message = self._per_order_report_message(merged)
+        if merged["left_alone"]:
+            message += "\n" + "\n".join(
+                rule._per_order_hand_made_message() for rule in merged["left_alone"]
+            )
+        return message, bool(merged["left_alone"])
 
     # ------------------------------------------------------------------ helpers
     def _per_order_is_ticked(self):

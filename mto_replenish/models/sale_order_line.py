@@ -26,6 +26,13 @@ class SaleOrderLine(models.Model):
         "time.",
     )
 
+    promise_timeline = fields.Json(
+        string="Critical Path Timeline",
+        compute="_compute_promise_date",
+        help="The promise of this line as a timeline: the critical path, the "
+        "outgoing delays and the security lead time, in days from the order date.",
+    )
+
     @api.depends(
         "product_id",
         "product_uom_qty",
@@ -41,11 +48,13 @@ class SaleOrderLine(models.Model):
     def _compute_promise_date(self):
         self.promise_date = False
         self.promise_days = 0.0
+        self.promise_timeline = False
         for order in self.order_id:
             for line, explanation in order.order_line._promise_explain_order():
                 if line in self:
                     line.promise_days = explanation["days"]
                     line.promise_date = explanation["datetime"]
+                    line.promise_timeline = line._promise_timeline_data(explanation)
 
     def explain_promise(self):
         """The promise of this line, term by term.
@@ -141,6 +150,25 @@ class SaleOrderLine(models.Model):
                 )
             )
         return result
+
+    def _promise_timeline_data(self, explanation):
+        """The timeline of one line's explanation (``_promise_explain_order``):
+        its path, then the terms added after the goods are ready."""
+        ready = explanation["ready_days"]
+        outgoing = explanation["outgoing_days"]
+        customer_lead = explanation["customer_lead"]
+        security = explanation["security_lead"]
+        extra = []
+        if outgoing:
+            extra.append((_("Outgoing route delays"), ready, ready + outgoing))
+        if customer_lead > ready + outgoing:
+            extra.append((_("Customer lead time (at least)"), 0.0, customer_lead))
+        if security:
+            start = max(customer_lead, ready + outgoing)
+            extra.append((_("Sales security lead time"), start, start + security))
+        return self.env["product.product"]._promise_timeline_data(
+            explanation["path"], explanation["days"], extra=extra
+        )
 
     def _promise_explanations(self):
         """``explain_promise`` of the products of these lines of one order: R,

@@ -4,7 +4,6 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..tools.relay import relay
 from .product_product import PER_ORDER_RULE_VALUES
@@ -19,25 +18,44 @@ class StockWarehouseOrderpoint(models.Model):
 
     def action_convert_to_per_order(self):
         """Turn these rules into automatic 0/0/1 per-order rules and tick the
-        per-order route on their products. Works on many rules; refuses, listing
-        every offending product, when one cannot be replenished per order."""
+        per-order route on their products. Product by product: the rules of a
+        product that cannot be replenished per order are left as they are and
+        the product is listed with its reason. Selections larger than the
+        company's scheduler batch size run in the background."""
         self.check_access("write")
+        return self.env["mto.bulk.run"]._mto_bulk_start("convert_to_per_order", self)
+
+    def _per_order_bulk_convert(self):
+        """The work of ``action_convert_to_per_order``.
+
+        :return: ({template: None or the reason it was refused}, summary,
+            whether the summary asks for attention)
+        """
         templates = self.product_id.product_tmpl_id
         # Converting is the fix for per-order rules that drifted from 0/0/1.
         conflicts = templates._per_order_get_conflicts(fixing_rules=self)
-        if conflicts:
-            raise UserError(
-                _(
-                    "No rule was converted. Fix these products first:\n%(list)s",
-                    list=templates._per_order_format_conflicts(conflicts),
-                )
+        outcome = {
+            template: "\n".join(messages) for template, messages in conflicts.items()
+        }
+        outcome.update(
+            self.env["mto.bulk.run"]._mto_bulk_apply(
+                templates.filtered(lambda t: t not in conflicts),
+                lambda todo: self.filtered(
+                    lambda rule: rule.product_id.product_tmpl_id in todo
+                )._per_order_convert_now(),
             )
+        )
+        return outcome, "", False
+
+    def _per_order_convert_now(self):
+        """Make these rules (of products free of conflicts) 0/0/1 and tick the
+        per-order route on their products."""
+        templates = self.product_id.product_tmpl_id
         self.with_context(active_test=False)._per_order_make_001()
         route = templates._per_order_default_route()
         templates.filtered(lambda t: not t._per_order_is_ticked()).with_context(
             **relay(per_order_skip_sync=True)
         ).write({"route_ids": [fields.Command.link(route.id)]})
-        return True
 
     def _per_order_is_001(self):
         self.ensure_one()

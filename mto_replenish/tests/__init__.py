@@ -3,6 +3,8 @@ from . import test_demo
 from . import test_forecast_window
 from . import test_cascade
 from . import test_promise
+from . import test_promise_timeline
+from . import test_bulk_run
 from . import test_per_order
 from . import test_per_order_rules
 from . import test_per_order_perf

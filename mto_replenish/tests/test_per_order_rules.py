@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import Command
-from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import MtoCommon
@@ -204,9 +203,11 @@ class TestPerOrderRules(MtoCommon):
         no_bom = self._create_product("Dream", routes=(self.route_manufacture,))
         no_route = self._create_product("Lost")
         products = good | mto | kit | untracked | no_vendor | no_bom | no_route
-        with self.assertRaises(UserError) as caught:
-            products.product_tmpl_id.action_create_per_order_rules()
-        message = str(caught.exception)
+        result = products.product_tmpl_id.action_create_per_order_rules()
+        self.assertEqual(result["params"]["type"], "warning")
+        message = result["params"]["message"]
+        self.assertIn("1 product(s) done, 6 refused.", message)
+        self.assertIn("Done: Good", message)
         for expected in (
             "Twice also has the route Replenish on Order (MTO)",
             "Kit is a kit",
@@ -216,10 +217,18 @@ class TestPerOrderRules(MtoCommon):
             "Lost has neither the Buy nor the Manufacture route",
         ):
             self.assertIn(expected, message)
-        self.assertNotIn("Good", message)
-        # Nothing half-written.
-        self.assertFalse(self.Orderpoint.search([("product_id", "in", products.ids)]))
-        self.assertFalse(products.product_tmpl_id.route_ids & self.route_per_order)
+        # The good product is done; nothing half-written for the others.
+        refused = products - good
+        self.assertFalse(self.Orderpoint.search([("product_id", "in", refused.ids)]))
+        self.assertFalse(refused.product_tmpl_id.route_ids & self.route_per_order)
+        self.assertIn(self.route_per_order, good.route_ids)
+        # one 0/0/1 rule in each of the two warehouses
+        self.assertEqual(
+            self.Orderpoint.search([("product_id", "=", good.id)]).mapped(
+                "is_per_order"
+            ),
+            [True, True],
+        )
 
     def test_conflict_warnings_on_product_form(self):
         mto = self._create_product(
@@ -253,8 +262,10 @@ class TestPerOrderRules(MtoCommon):
         warning = product.product_tmpl_id.per_order_warning
         self.assertIn(rule.name, warning)
         self.assertIn("trigger manual", warning)
-        with self.assertRaisesRegex(UserError, "Saddle: the per-order rule"):
-            product.product_tmpl_id.action_create_per_order_rules()
+        result = product.product_tmpl_id.action_create_per_order_rules()
+        self.assertIn("Saddle: the per-order rule", result["params"]["message"])
+        self.assertIn("0 product(s) done, 1 refused.", result["params"]["message"])
+        self.assertEqual(rule.trigger, "manual")
         rule.action_convert_to_per_order()
         self.assertEqual(rule.trigger, "auto")
         product.product_tmpl_id.invalidate_recordset(["per_order_warning"])
@@ -268,9 +279,9 @@ class TestPerOrderRules(MtoCommon):
         rules = self._create_orderpoint(
             mto, self.route_buy, product_min_qty=1, product_max_qty=2
         ) | self._create_orderpoint(no_vendor, self.route_buy)
-        with self.assertRaises(UserError) as caught:
-            rules.action_convert_to_per_order()
-        self.assertIn("Twice also has the route", str(caught.exception))
-        self.assertIn("Orphan is bought but has no vendor", str(caught.exception))
+        message = rules.action_convert_to_per_order()["params"]["message"]
+        self.assertIn("0 product(s) done, 2 refused.", message)
+        self.assertIn("Twice also has the route", message)
+        self.assertIn("Orphan is bought but has no vendor", message)
         self.assertEqual(rules.mapped("is_per_order"), [False, False])
         self.assertEqual(rules[0].product_max_qty, 2.0)

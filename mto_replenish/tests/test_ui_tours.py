@@ -4,6 +4,8 @@
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from .test_promise_timeline import load_demo
+
 
 @tagged("post_install", "-at_install")
 class TestUiTours(HttpCase):
@@ -176,3 +178,59 @@ class TestUiTours(HttpCase):
         )
         self.assertEqual(len(wizard), 1)
         self.assertIn("To order", wizard.explanation_html)
+
+    def test_promise_timeline_of_the_demo_bike(self):
+        load_demo(self.env)
+        bike = self.env.ref("mto_replenish.product_bike")
+        self.assertEqual(
+            [
+                (step["start_day"], step["end_day"])
+                for step in bike.promise_timeline["steps"]
+            ],
+            [(0.0, 4.0), (4.0, 6.0), (6.0, 9.0)],
+        )
+        self.start_tour(
+            f"/odoo/product.product/{bike.id}",
+            "mto_replenish_promise_timeline",
+            login="admin",
+        )
+        order = self.env.ref("mto_replenish.sale_order_bikes")
+        self.start_tour(
+            f"/odoo/sale.order/{order.id}",
+            "mto_replenish_order_line_timeline",
+            login="admin",
+        )
+
+    def test_bulk_convert_reports_each_product(self):
+        pedal = self._product("Tour Pedal", [self.route_buy], vendor_delay=2)
+        chain = self._product("Tour Chain", [self.route_buy], vendor_delay=3)
+        orphan = self._product("Tour Orphan Grip", [self.route_buy])
+        Orderpoint = self.env["stock.warehouse.orderpoint"].with_user(
+            self.env.ref("base.user_admin")
+        )
+        rules = Orderpoint.create(
+            [
+                {
+                    "product_id": product.id,
+                    "location_id": self.warehouse.lot_stock_id.id,
+                    "route_id": self.route_buy.id,
+                    "product_min_qty": 2,
+                    "product_max_qty": 6,
+                }
+                for product in (pedal, chain, orphan)
+            ]
+        )
+        self.start_tour(
+            "/odoo/action-stock.action_orderpoint",
+            "mto_replenish_bulk_convert_report",
+            login="admin",
+        )
+        self.assertEqual(rules.mapped("is_per_order"), [True, True, False])
+        self.assertEqual(rules.mapped("product_max_qty"), [0.0, 0.0, 6.0])
+        self.assertIn(self.route_per_order, pedal.route_ids)
+        self.assertIn(self.route_per_order, chain.route_ids)
+        self.assertNotIn(self.route_per_order, orphan.route_ids)
+        run = self.env["mto.bulk.run"].search([("res_model", "=", Orderpoint._name)])
+        self.assertRecordValues(
+            run, [{"state": "done", "done_count": 2, "refused_count": 1}]
+        )
