@@ -1,12 +1,15 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
 from datetime import datetime, timedelta
 
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
 from .test_cascade import CascadeCommon
+
+_logger = logging.getLogger(__name__)
 
 NOW = datetime(2026, 3, 2, 9, 0)
 
@@ -150,6 +153,29 @@ class TestReadyDate(CascadeCommon):
         self.assertFalse(order.cascade_late)
 
 
+    def test_purchase_user_moves_the_receipt(self):
+        """A purchase user who cannot read sales orders moves the receipt date:
+        the order is still flagged and its salesperson told."""
+        buyer = self.env["res.users"].create(
+            {
+                "name": "Bob Buyer",
+                "login": "mto_ready_buyer",
+                "groups_id": [
+                    Command.set([self.env.ref("purchase.group_purchase_user").id])
+                ],
+            }
+        )
+        order = self._sell_bike()
+        order.commitment_date = day(7)
+        tube_line = self._purchase_lines(self.tube)
+        self.assertFalse(buyer.has_group("sales_team.group_sale_salesman"))
+        tube_line.with_user(buyer).date_planned = day(10)
+        self.assertEqual(order.cascade_ready_date, day(13))
+        self.assertTrue(order.cascade_late)
+        self.assertEqual(len(self._todos(order)), 1)
+        self.assertEqual(self._todos(order).user_id, self.salesperson)
+
+
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 10:00:00")
 class TestReadyDatePerOrder(CascadeCommon):
@@ -189,3 +215,110 @@ class TestReadyDatePerOrder(CascadeCommon):
         self.assertIn(line.order_id.name, allocated.activity_ids.note)
         self.assertIn("11 days after", allocated.activity_ids.note)
         self.assertFalse(from_stock.activity_ids)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 10:00:00")
+class TestReadyDateQueries(CascadeCommon):
+    """Recomputing the ready dates after one changed RFQ line costs as many
+    queries with 10 open orders as with 200."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.service = cls.env["product.product"].create(
+            {"name": "Assembly", "type": "service"}
+        )
+        cls.env["mto.replenishment.allocation"].flush_model()
+
+    def _open_orders(self, count):
+        """``count`` confirmed orders, each with its own RFQ line allocated to
+        it (per order), due in 10 days."""
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "commitment_date": datetime(2026, 3, 12, 10, 0),
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.service.id, "product_uom_qty": 1}
+                        )
+                    ],
+                }
+                for __ in range(count)
+            ]
+        )
+        orders.action_confirm()
+        purchases = self.env["purchase.order"].create(
+            [
+                {
+                    "partner_id": self.vendor.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.tube.id,
+                                "product_qty": 1,
+                                "date_planned": datetime(2026, 3, 8, 10, 0),
+                            }
+                        )
+                    ],
+                }
+                for __ in range(count)
+            ]
+        )
+        self.env["mto.replenishment.allocation"].create(
+            [
+                {
+                    "company_id": self.company.id,
+                    "product_id": self.tube.id,
+                    "sale_line_id": order.order_line.id,
+                    "purchase_line_id": purchase.order_line.id,
+                    "quantity": 1,
+                    "kind": "per_order",
+                }
+                for order, purchase in zip(orders, purchases, strict=True)
+            ]
+        )
+        orders._cascade_ready_refresh()
+        return orders
+
+    def _queries_to_slip(self, order):
+        line = order.allocation_ids.purchase_line_id
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        line.date_planned = datetime(2026, 3, 20, 10, 0)
+        self.env.flush_all()
+        count = self.env.cr.sql_log_count - before
+        self.assertTrue(order.cascade_late)
+        self.assertEqual(order.cascade_ready_date, datetime(2026, 3, 20, 10, 0))
+        self.assertEqual(len(order.activity_ids), 1)
+        return count
+
+    def test_query_count_does_not_grow_with_open_orders(self):
+        orders = self._open_orders(10)
+        self.assertEqual(orders[0].cascade_ready_date, datetime(2026, 3, 8, 10, 0))
+        self.assertFalse(orders.filtered("cascade_late"))
+        self._queries_to_slip(orders[0])  # warm the caches
+        with_10 = self._queries_to_slip(orders[1])
+        orders |= self._open_orders(190)
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("id", "in", orders.ids), ("cascade_ready_date", "!=", False)]
+            ),
+            200,
+        )
+        with_200 = self._queries_to_slip(orders[2])
+        _logger.info(
+            "ready dates after one RFQ line moved: %s queries with 10 open "
+            "orders, %s with 200",
+            with_10,
+            with_200,
+        )
+        self.assertEqual(with_10, with_200)
+        self.assertEqual(
+            self.env["sale.order"].search(
+                [("id", "in", orders.ids), ("cascade_late", "=", True)]
+            ),
+            orders[:3],
+        )
