@@ -302,7 +302,13 @@ class SaleOrder(models.Model):
         rows = (
             self.env["mto.replenishment.allocation"]
             .sudo()
-            .search(["|", ("production_id", "in", every.ids), ("parent_production_id", "in", every.ids)])
+            .search(
+                [
+                    "|",
+                    ("production_id", "in", every.ids),
+                    ("parent_production_id", "in", every.ids),
+                ]
+            )
         )
         return orders | rows.sale_order_id
 

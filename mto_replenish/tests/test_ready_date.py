@@ -152,7 +152,6 @@ class TestReadyDate(CascadeCommon):
         self.assertFalse(order.cascade_ready_date)
         self.assertFalse(order.cascade_late)
 
-
     def test_purchase_user_moves_the_receipt(self):
         """A purchase user who cannot read sales orders moves the receipt date:
         the order is still flagged and its salesperson told."""

@@ -89,18 +89,22 @@ class TestStockElseOnDemand(CascadeCommon):
         self._stock(self.bolt, 3.0)
         first, second = self.env["mrp.production"].create(
             [
-                {"product_id": self.seat.id, "bom_id": self.seat_bom.id, "product_qty": 2},
-                {"product_id": self.seat.id, "bom_id": self.seat_bom.id, "product_qty": 2},
+                {
+                    "product_id": self.seat.id,
+                    "bom_id": self.seat_bom.id,
+                    "product_qty": 2,
+                },
+                {
+                    "product_id": self.seat.id,
+                    "bom_id": self.seat_bom.id,
+                    "product_qty": 2,
+                },
             ]
         )
         (first | second).action_confirm()
+        self.assertEqual(sorted(first.move_raw_ids.mapped("product_uom_qty")), [2.0])
         self.assertEqual(
-            sorted(first.move_raw_ids.mapped("product_uom_qty")), [2.0]
-        )
-        self.assertEqual(
-            sorted(
-                (m.procure_method, m.product_uom_qty) for m in second.move_raw_ids
-            ),
+            sorted((m.procure_method, m.product_uom_qty) for m in second.move_raw_ids),
             [("make_to_order", 1.0), ("make_to_stock", 1.0)],
         )
         self.assertEqual(self._purchase_lines(self.bolt).product_qty, 1.0)
