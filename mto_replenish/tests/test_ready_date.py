@@ -174,6 +174,14 @@ class TestReadyDate(CascadeCommon):
         self.assertEqual(len(self._todos(order)), 1)
         self.assertEqual(self._todos(order).user_id, self.salesperson)
 
+    def test_list_column_and_late_filter(self):
+        views = self.env["sale.order"].get_views(
+            [(self.env.ref("sale.view_order_tree").id, "list"), (False, "search")]
+        )["views"]
+        self.assertIn('name="cascade_ready_date"', views["list"]["arch"])
+        self.assertIn('name="cascade_late"', views["search"]["arch"])
+        self.assertIn("Late make-to-order", views["search"]["arch"])
+
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 10:00:00")
