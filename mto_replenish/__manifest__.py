@@ -41,6 +41,7 @@
         "views/mrp_production_views.xml",
         "views/product_product_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_ready_views.xml",
         "views/sale_order_documents.xml",
     ],
     "demo": [

@@ -30,12 +30,14 @@ PUBLIC_METHODS = {
         "action_view_cascade_parents",
         "action_view_cascade_purchases",
         "action_view_per_order_sales",
+        "write",
     ],
     "mto.scheduler.run": ["action_run_now"],
     "procurement.group": ["run"],
     "product.product": ["create", "explain_promise", "write"],
     "product.template": ["action_create_per_order_rules", "create", "write"],
     "purchase.order": ["action_view_per_order_sales"],
+    "purchase.order.line": ["write"],
     "sale.order": [
         "action_confirm",
         "action_view_cascade_productions",
@@ -44,6 +46,7 @@ PUBLIC_METHODS = {
         "action_view_per_order_purchases",
     ],
     "sale.order.line": ["explain_promise"],
+    "stock.picking": ["write"],
     "stock.route": ["write"],
     "stock.warehouse": ["create", "write"],
     "stock.warehouse.orderpoint": [
@@ -92,6 +95,10 @@ purchase = env["purchase.order"].create({
     "partner_id": vendor.id,
     "order_line": [Command.create({"product_id": part.id, "product_qty": 1})],
 })
+receipt = env["stock.picking"].create({
+    "picking_type_id": env.ref("stock.picking_type_in").id,
+    "partner_id": vendor.id,
+})
 groups = {
     "portal": ["base.group_portal"],
     "salesman": ["sales_team.group_sale_salesman"],
@@ -117,6 +124,7 @@ result({
     "production": production.id, "bom": made.bom_ids.id,
     "draft_production": draft_production.id, "wizard": wizard.id,
     "purchase": purchase.id, "made": made.id, "route": per_order.id,
+    "purchase_line": purchase.order_line.id, "receipt": receipt.id,
     "made_tmpl": made.product_tmpl_id.id,
     "bom_line": made.bom_ids.bom_line_ids.id,
     "warehouse": env.ref("stock.warehouse0").id,
@@ -498,6 +506,24 @@ BUTTONS = (
         "write",
         lambda d: [[d["route"]], {"sequence": 3}],
         ("AccessError", "AccessError", "AccessError", "ok"),
+    ),
+    (
+        "purchase.order.line",
+        "write",
+        lambda d: [[d["purchase_line"]], {"date_planned": "2026-12-01 10:00:00"}],
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
+    ),
+    (
+        "mrp.production",
+        "write",
+        lambda d: [[d["draft_production"]], {"date_start": "2026-12-01 10:00:00"}],
+        ("AccessError", "ok", "AccessError", "AccessError"),
+    ),
+    (
+        "stock.picking",
+        "write",
+        lambda d: [[d["receipt"]], {"scheduled_date": "2026-12-01 10:00:00"}],
+        ("AccessError", "ok", "ok", "ok"),
     ),
 )
 

@@ -20,6 +20,8 @@ from . import stock_rule
 from . import stock_warehouse
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_ready
+from . import stock_picking
 from . import stock_move
 from . import mto_scheduler_run
 from . import procurement_group

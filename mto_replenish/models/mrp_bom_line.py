@@ -8,7 +8,12 @@ SUPPLY_METHODS = [
     ("product", "Product's routes"),
     ("on_demand", "On demand"),
     ("stock", "From stock"),
+    ("stock_else_on_demand", "From stock, else on demand"),
 ]
+
+#: Supply methods whose component may be bought or made for the MO (checked by
+#: the constraint and the confirmation preflight).
+ORDERED_METHODS = ("on_demand", "stock_else_on_demand")
 
 
 class MrpBomLine(models.Model):
@@ -25,6 +30,9 @@ class MrpBomLine(models.Model):
         "manufactured component applies its own BoM's settings in turn.\n"
         "- From stock: taken from stock kept up by reordering rules, even if the "
         "component carries the Replenish on Order route.\n"
+        "- From stock, else on demand: what is free in the manufacturing order's "
+        "source location is taken from stock; only the rest is bought or "
+        "manufactured for this manufacturing order, as On demand.\n"
         "On a line whose component is a kit, the kit's own lines decide. Empty "
         "means Product's routes (lines created while this module was not loaded).",
     )
@@ -33,7 +41,7 @@ class MrpBomLine(models.Model):
         "supply_method", "product_id", "bom_product_template_attribute_value_ids"
     )
     def _check_supply_method(self):
-        lines = self.filtered(lambda line: line.supply_method == "on_demand")
+        lines = self.filtered(lambda line: line.supply_method in ORDERED_METHODS)
         if not lines:
             return
         problems = {}
@@ -122,9 +130,12 @@ class MrpBomLine(models.Model):
         self.ensure_one()
         return _(
             "Bill of materials %(bom)s, %(line)s: the component %(product)s is set "
-            "to 'On demand' but cannot be replenished: %(problem)s",
+            "to '%(method)s' but cannot be replenished: %(problem)s",
             bom=self.bom_id.display_name,
             line=self._cascade_line_label(),
             product=self.product_id.display_name,
+            method=dict(
+                self._fields["supply_method"]._description_selection(self.env)
+            ).get(self.supply_method, self.supply_method),
             problem=problem,
         )

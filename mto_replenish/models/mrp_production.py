@@ -236,6 +236,19 @@ class MrpProduction(models.Model):
         )
         return action
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "date_start" in vals or "date_finished" in vals:
+            self._mto_ready_slip()
+        return res
+
+    def _mto_ready_slip(self):
+        """This MO was rescheduled: recompute the ready dates of the orders
+        whose cascade contains it, in one batch."""
+        self.env["sale.order"]._cascade_orders_of_productions(
+            self
+        )._cascade_ready_refresh(notify=True)
+
     def action_confirm(self):
         """Remember which reordering-rule orders the components taken from stock
         triggered, so the cascade stays reachable from the sales order."""

@@ -34,6 +34,19 @@ class PurchaseOrderLine(models.Model):
         "raise this line. The products are not reserved for them.",
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "date_planned" in vals:
+            self._mto_ready_slip()
+        return res
+
+    def _mto_ready_slip(self):
+        """A receipt date changed: recompute the ready dates of the orders this
+        supply serves, in one batch."""
+        self.env["sale.order"]._cascade_orders_of_purchase_lines(
+            self
+        )._cascade_ready_refresh(notify=True)
+
     @api.depends("allocation_ids.sale_order_id", "allocation_ids.kind")
     def _compute_per_order_sale_ids(self):
         for line in self:

@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import promise as promise_tools
+from .mrp_bom_line import ORDERED_METHODS
 
 
 class SaleOrder(models.Model):
@@ -261,7 +262,7 @@ class SaleOrder(models.Model):
             for line in lines:
                 component = line.product_id
                 routes = component.route_ids | component.categ_id.total_route_ids
-                if line.supply_method == "on_demand" or (
+                if line.supply_method in ORDERED_METHODS or (
                     (line.supply_method or "product") == "product"
                     and mto_route
                     and mto_route in routes

@@ -4,6 +4,7 @@
 from collections import defaultdict
 
 from odoo import models
+from odoo.tools import float_compare, float_round
 
 
 class StockMove(models.Model):
@@ -34,11 +35,106 @@ class StockMove(models.Model):
                 rule = move._cascade_mto_rule()
                 if rule:
                     move.rule_id = rule
-            elif line.supply_method == "stock":
+            elif line.supply_method in ("stock", "stock_else_on_demand"):
+                # stock, else on demand: split when the MO's moves are confirmed
                 move.procure_method = "make_to_stock"
                 if move.rule_id.procure_method in ("make_to_order", "mts_else_mto"):
                     move.rule_id = False
         return res
+
+    def _action_confirm(self, merge=True, merge_into=False):
+        """Split the components set to "From stock, else on demand" before
+        confirming: the ordered part is confirmed (and procured) with the rest."""
+        ordered = self._mto_split_stock_else_on_demand()
+        return super(StockMove, self | ordered)._action_confirm(
+            merge=merge, merge_into=merge_into
+        )
+
+    def _mto_stock_else_on_demand_moves(self):
+        """Draft component moves of an MO whose BoM line says "From stock, else
+        on demand" (a kit's components follow the kit's own lines)."""
+        return self.filtered(
+            lambda m: m.state == "draft"
+            and m.raw_material_production_id
+            and m.bom_line_id.supply_method == "stock_else_on_demand"
+            and m.product_id == m.bom_line_id.product_id
+            and m.product_id.is_storable
+            and not m.move_orig_ids
+        )
+
+    def _mto_split_stock_else_on_demand(self):
+        """Take what is free in each move's source location from stock and
+        order only the remainder for the MO: the move keeps the quantity taken
+        from stock (make to stock), a new move of the same line carries the
+        remainder (make to order, procured through the component's own route
+        like "On demand"); with nothing free the whole move is ordered. The
+        free quantity is not reserved elsewhere, is shared by the moves
+        confirmed together and is rounded down by the move's unit.
+        Returns the new moves."""
+        moves = self._mto_stock_else_on_demand_moves()
+        if not moves:
+            return self.browse()
+        free = moves._mto_free_quantities()
+        new_vals = []
+        for move in moves:
+            key = (move.location_id.id, move.product_id.id)
+            taken = move._mto_stock_part(free[key])
+            free[key] -= move.product_uom._compute_quantity(
+                taken, move.product_id.uom_id, round=False
+            )
+            rounding = move.product_uom.rounding
+            rest = move.product_uom_qty - taken
+            if float_compare(rest, 0, precision_rounding=rounding) <= 0:
+                continue
+            if float_compare(taken, 0, precision_rounding=rounding) <= 0:
+                move._mto_order_for_production()
+                continue
+            new_vals.append(move._mto_prepare_ordered_part(rest))
+            move.product_uom_qty = taken
+        ordered = self.create(new_vals)
+        for move in ordered:
+            move._mto_order_for_production()
+        return ordered
+
+    def _mto_free_quantities(self):
+        """{(location id, product id): free quantity in the product's unit}."""
+        free = {}
+        for location, moves in self.grouped("location_id").items():
+            for product in moves.product_id.with_context(location=location.id):
+                free[(location.id, product.id)] = max(product.free_qty, 0.0)
+        return free
+
+    def _mto_stock_part(self, free_qty):
+        """The part of this move (in its unit) the free quantity covers,
+        rounded down by the move's unit."""
+        self.ensure_one()
+        free = self.product_id.uom_id._compute_quantity(
+            free_qty, self.product_uom, round=False
+        )
+        free = float_round(
+            free, precision_rounding=self.product_uom.rounding, rounding_method="DOWN"
+        )
+        return min(self.product_uom_qty, max(free, 0.0))
+
+    def _mto_prepare_ordered_part(self, qty):
+        """Values of the move ordering ``qty`` (move's unit) for the MO."""
+        self.ensure_one()
+        return self.copy_data(
+            {
+                "product_uom_qty": qty,
+                "procure_method": "make_to_order",
+                "move_orig_ids": [],
+                "move_dest_ids": [],
+            }
+        )[0]
+
+    def _mto_order_for_production(self):
+        """Buy or make this component move for its MO (as "On demand")."""
+        self.ensure_one()
+        self.procure_method = "make_to_order"
+        rule = self._cascade_mto_rule()
+        if rule:
+            self.rule_id = rule
 
     def _trigger_scheduler(self):
         """Replenish the automatic reordering rules these moves draw from, found

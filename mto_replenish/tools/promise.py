@@ -50,7 +50,11 @@ from dataclasses import asdict, dataclass, field
 PRODUCT = "product"
 ON_DEMAND = "on_demand"
 STOCK = "stock"
-SUPPLY_METHODS = (PRODUCT, ON_DEMAND, STOCK)
+#: taken from stock as far as it is free, the rest ordered for the MO: the
+#: component costs its replenishment only when the forecast does not cover it,
+#: as a "from stock" component
+STOCK_ELSE_ON_DEMAND = "stock_else_on_demand"
+SUPPLY_METHODS = (PRODUCT, ON_DEMAND, STOCK, STOCK_ELSE_ON_DEMAND)
 
 #: What-if policies: today's settings, every component on demand, every component
 #: available in stock.
@@ -198,6 +202,8 @@ class _Solver:
         if method == PRODUCT:
             product = self.products[line.product_id]
             return ON_DEMAND if product.mto else STOCK
+        if method == STOCK_ELSE_ON_DEMAND:
+            return STOCK
         return method
 
     def covered(self, product_id, qty, day):
