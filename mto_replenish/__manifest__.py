@@ -48,6 +48,7 @@
     "assets": {
         "web.assets_backend": [
             "mto_replenish/static/src/bom_overview/bom_overview_line.xml",
+            "mto_replenish/static/src/scheduler_run/*.js",
         ],
         "web.assets_tests": [
             "mto_replenish/static/tests/tours/*.js",
