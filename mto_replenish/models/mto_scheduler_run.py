@@ -333,9 +333,7 @@ class MtoSchedulerRun(models.Model):
                         ["run_id"],
                     )
                 }
-                ended = runs.filtered(
-                    lambda run: not run.finished and run not in busy
-                )
+                ended = runs.filtered(lambda run: not run.finished and run not in busy)
                 ended.write({"finished": True, "date_notified": fields.Datetime.now()})
         except OperationalError as error:
             if error.pgcode not in CONCURRENCY_PGCODES:
@@ -361,10 +359,13 @@ class MtoSchedulerRun(models.Model):
             {
                 "title": run._mto_end_title(),
                 "message": run._mto_end_message(),
-                "type": "warning" if self.failure_count or self.cancelled else "success",
+                "type": run._mto_end_type(),
                 "sticky": False,
             },
         )
+
+    def _mto_end_type(self):
+        return "warning" if self.failure_count or self.cancelled else "success"
 
     def _mto_end_title(self):
         if self.cancelled:

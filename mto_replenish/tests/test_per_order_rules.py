@@ -130,7 +130,7 @@ class TestPerOrderRules(MtoCommon):
         self.assertTrue(other.is_per_order)
         warning = product.product_tmpl_id.per_order_warning
         self.assertIn(hand_made.name, warning)
-        self.assertIn("Convert to 0/0/1", warning)
+        self.assertIn("Convert to Per-order (0/0/1)", warning)
         # The bulk action reports it too, and still leaves it alone.
         result = product.product_tmpl_id.action_create_per_order_rules()
         self.assertEqual(result["params"]["type"], "warning")
@@ -280,10 +280,14 @@ class TestPerOrderRules(MtoCommon):
 
     def test_new_from_the_per_order_rules_menu(self):
         """Per-order Rules > New makes a per-order (0/0/1) rule, which the
-        menu's filter keeps in the list; a plain user fills only the product."""
-        action = self.env.ref("mto_replenish.stock_warehouse_orderpoint_action_per_order")
+        menu's filter keeps in the list; the user fills only the product."""
+        action = self.env.ref(
+            "mto_replenish.stock_warehouse_orderpoint_action_per_order"
+        )
         context = safe_eval(action.context)
-        product = self._create_product("New from menu", [self.route_buy], vendor_delay=2)
+        product = self._create_product(
+            "New from menu", [self.route_buy], vendor_delay=2
+        )
         Orderpoint = self.env["stock.warehouse.orderpoint"].with_user(self.stock_user)
         with Form(Orderpoint.with_context(**context)) as form:
             form.product_id = product
