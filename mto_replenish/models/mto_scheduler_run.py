@@ -213,11 +213,14 @@ class MtoSchedulerRun(models.Model):
 
     # ------------------------------------------------------------------ actions
     @api.model
-    def action_run_now(self):
+    def action_run_now(self, _selected_ids=None):
         """Inventory Administrators start the scheduler from Inventory: queue a
         run for each of their allowed companies (one run when they are allowed
         every company) and wake the scheduled action up, then show the runs
-        (their progress updates as batches are committed)."""
+        (their progress updates as batches are committed).
+
+        ``_selected_ids``: the runs selected in the list, which the web client
+        passes to a list header button; the run covers the companies anyway."""
         self._mto_check_manager(
             _(
                 "Only Inventory Administrators can run the scheduler now. Ask "
@@ -324,6 +327,7 @@ class MtoSchedulerRun(models.Model):
                     [tuple(runs.ids)],
                 )
                 runs.invalidate_recordset()
+                # sudo: every batch counts, whatever the caller's companies.
                 busy = {
                     run
                     for [run] in self.env["mto.scheduler.run.batch"]

@@ -27,7 +27,9 @@ RETIRED = {
     # 0/0/1 alone means nothing to a new user: always "per-order (0/0/1)".
     r"(?<!\()\b0/0/1\b(?!\))": "per-order (0/0/1)",
 }
-PATTERNS = [(re.compile(pattern, re.IGNORECASE), name) for pattern, name in RETIRED.items()]
+PATTERNS = [
+    (re.compile(pattern, re.IGNORECASE), name) for pattern, name in RETIRED.items()
+]
 
 
 def _sources():
@@ -38,18 +40,21 @@ def _sources():
     yield from ((path, "text") for path in sorted((ADDON / "wizards").glob("*.xml")))
     for ext in ("js", "xml"):
         yield from (
-            (path, "text") for path in sorted((ADDON / "static" / "src").rglob(f"*.{ext}"))
+            (path, "text")
+            for path in sorted((ADDON / "static" / "src").rglob(f"*.{ext}"))
         )
     yield ROOT / "README.md", "readme"
+
+
+#: Nodes whose first statement may be a docstring.
+DOCUMENTED = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _docstrings(tree):
     """ids of the docstring nodes of the module, classes and functions."""
     found = set()
     for node in ast.walk(tree):
-        if isinstance(
-            node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-        ):
+        if isinstance(node, DOCUMENTED):
             body = node.body
             if (
                 body
@@ -119,7 +124,7 @@ def test_the_check_reports_file_and_line(tmp_path):
     """The check itself: a retired name in a view and in a Python label is
     reported with its file and line; a docstring is not."""
     view = tmp_path / "views.xml"
-    view.write_text('<odoo>\n  <span>MO Cascade</span>\n</odoo>\n')
+    view.write_text("<odoo>\n  <span>MO Cascade</span>\n</odoo>\n")
     code = tmp_path / "model.py"
     code.write_text(
         'def f():\n    """Makes 0/0/1 rules."""\n    return _("Create 0/0/1 rules")\n'
