@@ -53,6 +53,7 @@
             "mto_replenish/static/src/promise_timeline/promise_timeline.esm.js",
             "mto_replenish/static/src/promise_timeline/promise_timeline.xml",
             "mto_replenish/static/src/promise_timeline/promise_timeline.scss",
+            "mto_replenish/static/src/scheduler_run/*.js",
         ],
         "web.assets_tests": [
             "mto_replenish/static/tests/tours/*.js",

@@ -32,7 +32,8 @@ PUBLIC_METHODS = {
         "action_view_per_order_sales",
         "write",
     ],
-    "mto.scheduler.run": ["action_run_now"],
+    "mto.scheduler.run": ["action_cancel", "action_run_now"],
+    "mto.scheduler.run.failure": ["action_open_orderpoint"],
     "procurement.group": ["run"],
     "product.product": ["create", "explain_promise", "write"],
     "product.template": ["action_create_per_order_rules", "create", "write"],
@@ -117,8 +118,17 @@ for role, xmlids in groups.items():
         "order_line": [Command.create({
             "product_id": per_order_product.id, "product_uom_qty": 2})],
     }).id
+# A queued run of every company, and a done one with a failure (code writes runs).
+Run = env["mto.scheduler.run"].sudo()
+queued_run = Run.create({"user_id": env.uid})
+failed_run = Run.create({"user_id": env.uid, "started": True, "finished": True})
+failure = env["mto.scheduler.run.failure"].sudo().create({
+    "run_id": failed_run.id, "orderpoint_id": rule.id, "product_id": minmax.id,
+    "company_id": company.id, "message": "No vendor",
+})
 env.cr.commit()
 result({
+    "queued_run": queued_run.id, "failure": failure.id,
     "users": users, "orders": orders, "rule": rule.id, "minmax": minmax.id,
     "per_order": per_order_product.id, "to_tick": to_tick.product_tmpl_id.id,
     "production": production.id, "bom": made.bom_ids.id,
@@ -218,6 +228,7 @@ def _fingerprint():
                        (SELECT COALESCE(SUM(product_qty), 0) FROM purchase_order_line),
                        (SELECT COUNT(*) FROM mrp_production),
                        (SELECT COUNT(*) FROM mto_scheduler_run),
+                       (SELECT MAX(write_date) FROM mto_scheduler_run),
                        (SELECT COUNT(*) FROM stock_warehouse_orderpoint),
                        (SELECT MAX(write_date) FROM stock_warehouse_orderpoint),
                        (SELECT COUNT(*) FROM sale_order WHERE state = 'sale'),
@@ -499,6 +510,18 @@ BUTTONS = (
         "product.template",
         "write",
         lambda d: [[d["made_tmpl"]], {"route_ids": [[4, d["route"]]]}],
+        ("AccessError", "AccessError", "AccessError", "ok+"),
+    ),
+    (
+        "mto.scheduler.run.failure",
+        "action_open_orderpoint",
+        lambda d: [[d["failure"]]],
+        ("AccessError", "AccessError", "ok", "ok"),
+    ),
+    (
+        "mto.scheduler.run",
+        "action_cancel",
+        lambda d: [[d["queued_run"]]],
         ("AccessError", "AccessError", "AccessError", "ok+"),
     ),
     (

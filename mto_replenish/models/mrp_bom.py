@@ -21,8 +21,8 @@ class MrpBom(models.Model):
         string="Promise (days)",
         compute="_compute_promise_days",
         digits=(16, 1),
-        help="Days a customer waits for one unit made with this bill of materials, "
-        "ordered today.",
+        help="Promise (days): days from an order placed today to the delivery of "
+        "one unit made with this bill of materials.",
     )
     promise_path = fields.Text(
         string="Promise Critical Path",

@@ -23,8 +23,8 @@ class MrpProduction(models.Model):
         copy=False,
         readonly=True,
         groups="sales_team.group_sale_salesman",
-        help="Sales orders whose demand made a 0/0/1 reordering rule create or "
-        "raise this order. The products are not reserved for them.",
+        help="Sales orders whose demand made a per-order (0/0/1) reordering rule "
+        "create or raise this order. The products are not reserved for them.",
     )
     allocation_ids = fields.One2many(
         "mto.replenishment.allocation",

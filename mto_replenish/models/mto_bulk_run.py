@@ -11,8 +11,8 @@ _logger = logging.getLogger(__name__)
 #: The bulk actions: (key, label) and the method of the selected records that does
 #: the work, product by product (see ``_mto_bulk_apply``).
 BULK_ACTIONS = [
-    ("per_order_rules", "Create 0/0/1 rules"),
-    ("convert_to_per_order", "Convert to 0/0/1"),
+    ("per_order_rules", "Create Per-order (0/0/1) Rules"),
+    ("convert_to_per_order", "Convert to Per-order (0/0/1)"),
 ]
 BULK_HANDLERS = {
     "per_order_rules": "_per_order_bulk_create_rules",

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from psycopg2 import OperationalError, errorcodes
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, split_every
 
 from ..tools.relay import relay
@@ -28,6 +28,8 @@ BATCH_COUNTERS = (
     "purchase_line_count",
     "production_count",
 )
+#: Bus notification type of a run's progress, sent to Inventory Administrators.
+PROGRESS_NOTIFICATION = "mto_replenish/scheduler_run_progress"
 #: queue_job states of a job that has not run yet.
 WAITING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
 
@@ -53,7 +55,13 @@ class MtoSchedulerRun(models.Model):
     _description = "Replenishment scheduler run"
     _order = "id desc"
 
-    name = fields.Char(required=True, readonly=True)
+    name = fields.Char(
+        compute="_compute_name",
+        help="When the run was queued, in the reader's time zone.",
+    )
+    date_queued = fields.Datetime(
+        string="Queued on", readonly=True, default=fields.Datetime.now
+    )
     company_id = fields.Many2one(
         "res.company",
         readonly=True,
@@ -73,8 +81,29 @@ class MtoSchedulerRun(models.Model):
             ("running", "Running"),
             ("done", "Done"),
             ("interrupted", "Interrupted"),
+            ("cancelled", "Cancelled"),
         ],
-        compute="_compute_totals",
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+    finished = fields.Boolean(
+        readonly=True,
+        default=False,
+        help="Every batch of the run has ended; set once, by the step that "
+        "also tells the user who started the run.",
+    )
+    cancelled = fields.Boolean(
+        readonly=True,
+        default=False,
+        help="Cancelled by an Inventory Administrator: its batches not started "
+        "were dropped; a batch already running finished.",
+    )
+    date_cancelled = fields.Datetime(readonly=True)
+    cancelled_by_id = fields.Many2one("res.users", readonly=True)
+    date_notified = fields.Datetime(
+        readonly=True,
+        help="When the user who started the run was told it ended (once).",
     )
     mode = fields.Selection(
         [("cron", "Scheduled action"), ("job", "Queue jobs"), ("sync", "Direct")],
@@ -108,7 +137,40 @@ class MtoSchedulerRun(models.Model):
     failure_count = fields.Integer(compute="_compute_totals")
     progress = fields.Float(compute="_compute_totals")
 
-    @api.depends("batch_ids.state", "failure_ids", "started", "interrupted")
+    @api.depends("date_queued", "create_date")
+    @api.depends_context("tz", "uid")
+    def _compute_name(self):
+        for run in self:
+            date = run.date_queued or run.create_date
+            if not date:
+                run.name = _("New run")
+                continue
+            local = fields.Datetime.context_timestamp(run, date)
+            run.name = _("Run of %s", local.strftime("%Y-%m-%d %H:%M:%S"))
+
+    @api.depends("name")
+    @api.depends_context("tz", "uid")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = run.name
+
+    @api.depends("cancelled", "interrupted", "started", "finished")
+    def _compute_state(self):
+        """From the run's own flags only: batches (committed in parallel)
+        never write their run's row."""
+        for run in self:
+            if run.cancelled:
+                run.state = "cancelled"
+            elif run.interrupted:
+                run.state = "interrupted"
+            elif not run.started:
+                run.state = "queued"
+            elif not run.finished:
+                run.state = "running"
+            else:
+                run.state = "done"
+
+    @api.depends("batch_ids.state", "failure_ids", "state")
     def _compute_totals(self):
         totals = {
             run.id: dict(
@@ -138,37 +200,40 @@ class MtoSchedulerRun(models.Model):
             for name in BATCH_COUNTERS:
                 run[name] = data.get(name, 0)
             run.failure_count = failures.get(run, 0)
-            if run.interrupted:
-                run.state = "interrupted"
-            elif not run.started:
-                run.state = "queued"
-            elif done < count:
-                run.state = "running"
-            else:
-                run.state = "done"
             run.progress = 100.0 * done / count if count else 100.0 * run.started
-            run.date_end = run.state == "done" and (data.get("end") or run.date_start)
+            run.date_end = run._mto_date_end(data.get("end"))
+
+    def _mto_date_end(self, last_batch_end):
+        """When the run ended: its last batch (or its start) once done, the
+        later of its cancellation and its last batch once cancelled."""
+        self.ensure_one()
+        if self.state == "done":
+            return last_batch_end or self.date_start
+        if self.state == "cancelled":
+            return max(filter(None, (last_batch_end, self.date_cancelled)))
+        return False
 
     # ------------------------------------------------------------------ actions
     @api.model
-    def action_run_now(self):
+    def action_run_now(self, _selected_ids=None):
         """Inventory Administrators start the scheduler from Inventory: queue a
         run for each of their allowed companies (one run when they are allowed
         every company) and wake the scheduled action up, then show the runs
-        (their progress updates as batches are committed)."""
-        if not self.env.user.has_group("stock.group_stock_manager"):
-            raise AccessError(
-                _(
-                    "Only Inventory Administrators can run the scheduler now. Ask "
-                    "one, or wait for the scheduled action."
-                )
+        (their progress updates as batches are committed).
+
+        ``_selected_ids``: the runs selected in the list, which the web client
+        passes to a list header button; the run covers the companies anyway."""
+        self._mto_check_manager(
+            _(
+                "Only Inventory Administrators can run the scheduler now. Ask "
+                "one, or wait for the scheduled action."
             )
-        now = fields.Datetime.to_string(fields.Datetime.now())
+        )
         # sudo: runs are an audit trail only code writes; the manager was
         # checked above and the runs are limited to their allowed companies.
         runs = self.sudo().create(
             [
-                {"name": _("Run of %s", now), "user_id": self.env.uid, **values}
+                {"user_id": self.env.uid, **values}
                 for values in self._mto_scope_values(self.env.companies)
             ]
         )
@@ -183,6 +248,145 @@ class MtoSchedulerRun(models.Model):
         if len(runs) == 1:
             return {**action, "res_id": runs.id, "view_mode": "form"}
         return {**action, "domain": [("id", "in", runs.ids)], "view_mode": "list,form"}
+
+    def action_cancel(self):
+        """Inventory Administrators cancel queued or running runs: the batches
+        not started yet are dropped (marked cancelled); a batch already running
+        finishes and keeps what it ordered."""
+        self._mto_check_manager(
+            _("Only Inventory Administrators can cancel a replenishment run.")
+        )
+        self.check_access("read")
+        ended = self.filtered(lambda run: run.state not in ("queued", "running"))
+        if ended:
+            raise UserError(
+                _(
+                    "Only a queued or running run can be cancelled; %(runs)s "
+                    "already ended. Refresh the list and pick a queued or running "
+                    "run.",
+                    runs=", ".join(ended.mapped("display_name")),
+                )
+            )
+        # sudo: runs and batches are an audit trail only code writes; the
+        # manager and their access to these runs were checked above.
+        runs = self.sudo()
+        now = fields.Datetime.now()
+        runs.batch_ids._mto_drop_pending(now)
+        runs.write(
+            {"cancelled": True, "date_cancelled": now, "cancelled_by_id": self.env.uid}
+        )
+        runs._mto_send_progress()
+        runs._mto_finish()
+        return True
+
+    def _mto_check_manager(self, message):
+        """Refuse (AccessError with ``message``) anyone but an Inventory
+        Administrator."""
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(message)
+
+    # ----------------------------------------------------------- notifications
+    def _mto_progress_payload(self):
+        """What the runs screen needs to redraw a run's progress."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "state": self.state,
+            "progress": self.progress,
+            "batch_done": self.batch_done,
+            "batch_count": self.batch_count,
+        }
+
+    def _mto_send_progress(self):
+        """Tell the Inventory Administrators' open runs screens (bus channel of
+        their group) where these runs are; sent when the transaction commits."""
+        group = self.env.ref("stock.group_stock_manager")
+        for run in self:
+            self.env["bus.bus"]._sendone(
+                group, PROGRESS_NOTIFICATION, run._mto_progress_payload()
+            )
+
+    def _mto_finish(self):
+        """Mark finished, once, the runs of these whose batches have all ended
+        (or that were cancelled before starting), and tell whoever started
+        each one. A concurrent finisher of the same run makes this one give way
+        (the next scheduler run finishes what is left)."""
+        # sudo: only code marks a run finished; callers were checked.
+        runs = self.sudo()
+        runs.invalidate_recordset()
+        runs = runs.filtered(
+            lambda run: not run.finished
+            and not run.interrupted
+            and (run.started or run.cancelled)
+        )
+        if not runs:
+            return runs
+        cr = self.env.cr
+        try:
+            with cr.savepoint():
+                cr.execute(
+                    "SELECT id FROM mto_scheduler_run WHERE id IN %s FOR UPDATE",
+                    [tuple(runs.ids)],
+                )
+                runs.invalidate_recordset()
+                # sudo: every batch counts, whatever the caller's companies.
+                busy = {
+                    run
+                    for [run] in self.env["mto.scheduler.run.batch"]
+                    .sudo()
+                    ._read_group(
+                        [("run_id", "in", runs.ids), ("state", "=", "pending")],
+                        ["run_id"],
+                    )
+                }
+                ended = runs.filtered(lambda run: not run.finished and run not in busy)
+                ended.write({"finished": True, "date_notified": fields.Datetime.now()})
+        except OperationalError as error:
+            if error.pgcode not in CONCURRENCY_PGCODES:
+                raise
+            _logger.info("Replenishment runs %s finished elsewhere", runs.ids)
+            return runs.browse()
+        for run in ended:
+            run._mto_notify_end()
+        ended._mto_send_progress()
+        return ended
+
+    def _mto_notify_end(self):
+        """A notification in the web client of the user who started the run
+        (in their language and time zone): how it ended."""
+        self.ensure_one()
+        user = self.user_id
+        if not user or user.id == api.SUPERUSER_ID or not user.active:
+            return
+        run = self.with_context(lang=user.lang, tz=user.tz)
+        self.env["bus.bus"]._sendone(
+            user.partner_id,
+            "simple_notification",
+            {
+                "title": run._mto_end_title(),
+                "message": run._mto_end_message(),
+                "type": run._mto_end_type(),
+                "sticky": False,
+            },
+        )
+
+    def _mto_end_type(self):
+        return "warning" if self.failure_count or self.cancelled else "success"
+
+    def _mto_end_title(self):
+        if self.cancelled:
+            return _("Replenishment run cancelled")
+        return _("Replenishment run done")
+
+    def _mto_end_message(self):
+        return _(
+            "%(run)s: %(evaluated)s rule(s) evaluated, %(ordered)s ordered, "
+            "%(failed)s failed.",
+            run=self.name,
+            evaluated=self.evaluated_count,
+            ordered=self.procured_count,
+            failed=self.failure_count,
+        )
 
     @api.model
     def _mto_scope_values(self, companies):
@@ -213,10 +417,14 @@ class MtoSchedulerRun(models.Model):
             ]
         ).write({"interrupted": True})
         self._mto_mark_stale_job_runs()
+        # Runs whose last batches ended together may have missed their end.
+        self.search([("state", "=", "running")])._mto_finish()
         runs = self.browse()
         scope = companies
         if not companies:
-            runs = self.search([("started", "=", False)], order="id")
+            runs = self.search(
+                [("started", "=", False), ("cancelled", "=", False)], order="id"
+            )
             if runs.filtered(lambda run: not run.company_id):
                 scope = None
             else:
@@ -224,10 +432,9 @@ class MtoSchedulerRun(models.Model):
                 every = self.env["res.company"].sudo().search([])
                 scope = (every - runs.company_id) if runs else every
         if scope:
-            now = fields.Datetime.to_string(fields.Datetime.now())
             runs |= self.create(
                 [
-                    {"name": _("Run of %s", now), "user_id": self.env.uid, **values}
+                    {"user_id": self.env.uid, **values}
                     for values in self._mto_scope_values(scope)
                 ]
             )
@@ -304,6 +511,7 @@ class MtoSchedulerRun(models.Model):
                 "batch_ids": [fields.Command.create(vals) for vals in batches],
             }
         )
+        self._mto_send_progress()
 
     def _mto_process_batches(self, use_new_cursor=False):
         """Process the run's batches in this process, one after the other."""
@@ -362,6 +570,7 @@ class MtoSchedulerRunBatch(models.Model):
             ("done", "Done"),
             ("skipped", "Already queued"),
             ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
         ],
         default="pending",
         required=True,
@@ -391,7 +600,38 @@ class MtoSchedulerRunBatch(models.Model):
     @api.depends("state")
     def _compute_done_count(self):
         for batch in self:
-            batch.done_count = int(batch.state != "pending")
+            batch.done_count = int(batch.state not in ("pending", "cancelled"))
+
+    def _mto_drop_pending(self, now):
+        """Cancel these batches that have not started. A batch being processed
+        holds its row's lock (see ``_mto_claim``) and is left to finish."""
+        if not self:
+            return self
+        self.flush_recordset(["state"])
+        self.env.cr.execute(
+            """
+            SELECT id FROM mto_scheduler_run_batch
+             WHERE id IN %s AND state = 'pending'
+             ORDER BY id
+               FOR UPDATE SKIP LOCKED
+            """,
+            [tuple(self.ids)],
+        )
+        dropped = self.browse([row[0] for row in self.env.cr.fetchall()])
+        dropped.write({"state": "cancelled", "date_done": now})
+        return dropped
+
+    def _mto_claim(self):
+        """Lock the batch's row for this transaction; False when it is no
+        longer pending (cancelled, or done by another process)."""
+        self.ensure_one()
+        self.flush_recordset(["state"])
+        self.env.cr.execute(
+            "SELECT state FROM mto_scheduler_run_batch WHERE id = %s FOR UPDATE",
+            [self.id],
+        )
+        row = self.env.cr.fetchone()
+        return bool(row) and row[0] == "pending"
 
     def _mto_identity_key(self):
         self.ensure_one()
@@ -489,6 +729,9 @@ class MtoSchedulerRunBatch(models.Model):
         locked = Orderpoint.browse(self.rule_ids)._mto_lock_for_procurement(
             skip_locked=True
         )
+        # Then the batch itself: a cancellation skips it from now on.
+        if not self._mto_claim():
+            return
         self._mto_mark_start()
         due = locked.filtered(_qty_due)
         # The procurement errors, as raised (see procurement.group.run), and the
@@ -561,6 +804,8 @@ class MtoSchedulerRunBatch(models.Model):
             len(self.rule_ids) - len(locked),
             time.time() - started,
         )
+        self.run_id._mto_send_progress()
+        self.run_id._mto_finish()
 
 
 class MtoSchedulerRunFailure(models.Model):
@@ -577,3 +822,29 @@ class MtoSchedulerRunFailure(models.Model):
     )
     product_id = fields.Many2one("product.product", ondelete="set null")
     message = fields.Text(string="Reason")
+
+    def action_open_orderpoint(self):
+        """Open the failure's reordering rule, to fix it."""
+        self.ensure_one()
+        self.check_access("read")
+        rule = self.orderpoint_id
+        if not rule:
+            raise UserError(
+                _(
+                    "The reordering rule of %(product)s that failed in %(run)s "
+                    "was deleted since. Open the product's reordering rules "
+                    "instead.",
+                    product=self.product_id.display_name or "?",
+                    run=self.run_id.display_name,
+                )
+            )
+        rule.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": rule.display_name,
+            "res_model": rule._name,
+            "res_id": rule.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }

@@ -35,6 +35,9 @@ class ProcurementGroup(models.Model):
                 run._mto_enqueue_batches()
             else:
                 run._mto_process_batches(use_new_cursor=use_new_cursor)
+            # Runs without batches (or whose batches all waited in the queue)
+            # end here.
+            run._mto_finish()
         if use_new_cursor:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return super(

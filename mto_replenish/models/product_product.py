@@ -177,7 +177,8 @@ class ProductProduct(models.Model):
         string="Promise (days)",
         compute="_compute_promise_days",
         digits=(16, 1),
-        help="Days a customer waits for one unit ordered today: the product's own "
+        help="Days from an order placed today to the delivery of one unit: the "
+        "product's own "
         "manufacturing lead time plus the longest path through its 'On demand' "
         "components (bought: vendor lead time + purchase security lead time + days "
         "to purchase). 'From stock' components cost nothing while the forecast "

@@ -33,7 +33,8 @@ class ProductTemplate(models.Model):
     promise_days = fields.Float(
         string="Promise (days)",
         compute="_compute_promise",
-        help="Days the customer waits for one unit ordered today (first variant).",
+        help="Promise (days): days from an order placed today to the delivery of "
+        "one unit (first variant).",
     )
     promise_path = fields.Text(
         string="Promise Critical Path", compute="_compute_promise"
@@ -289,9 +290,9 @@ class ProductTemplate(models.Model):
                 messages.append(
                     _(
                         "%(product)s is a kit (bill of materials %(bom)s): kits are "
-                        "not replenished, their components are. Put the 0/0/1 rules "
-                        "on the components, or make the bill of materials a normal "
-                        "one.",
+                        "not replenished, their components are. Put the per-order "
+                        "(0/0/1) rules on the components, or make the bill of "
+                        "materials a normal one.",
                         product=product,
                         bom=kits[0].display_name,
                     )
@@ -301,7 +302,8 @@ class ProductTemplate(models.Model):
                     _(
                         "%(product)s also has the route Replenish on Order (MTO): "
                         "each sale would be replenished twice (once by the MTO route, "
-                        "once by the 0/0/1 rule). Untick one of the two routes.",
+                        "once by the per-order (0/0/1) rule). Untick one of the two "
+                        "routes.",
                         product=product,
                     )
                 )
@@ -313,10 +315,11 @@ class ProductTemplate(models.Model):
                     messages.append(
                         _(
                             "%(product)s: the per-order rule %(rule)s (%(location)s) "
-                            "is not an automatic 0/0/1 rule any more (trigger "
-                            "%(trigger)s, min %(min)s, max %(max)s, multiple "
+                            "is not an automatic per-order (0/0/1) rule any more "
+                            "(trigger %(trigger)s, min %(min)s, max %(max)s, multiple "
                             "%(multiple)s), so sales no longer replenish at once. "
-                            "Select it in Reordering Rules and use Convert to 0/0/1.",
+                            "Select it in Reordering Rules and use Convert to "
+                            "Per-order (0/0/1).",
                             product=product,
                             rule=rule.name,
                             location=rule.location_id.display_name,
@@ -428,7 +431,7 @@ class ProductTemplate(models.Model):
         """How many 0/0/1 rules a synchronisation report made, and where."""
         made = report["created"] | report["reactivated"] | report["adopted"]
         return _(
-            "%(made)s 0/0/1 rule(s) made in %(warehouses)s warehouse(s) of "
+            "%(made)s per-order (0/0/1) rule(s) made in %(warehouses)s warehouse(s) of "
             "%(companies)s company(ies): %(created)s created, %(reactivated)s "
             "reactivated, %(adopted)s taken over from the replenishment report.",
             made=len(made),
@@ -449,7 +452,7 @@ class ProductTemplate(models.Model):
         self.env.user._bus_send(
             "simple_notification",
             {
-                "title": _("0/0/1 reordering rules"),
+                "title": _("Per-order (0/0/1) reordering rules"),
                 "message": self._per_order_report_message(report),
                 "type": "success",
                 "sticky": False,
@@ -469,7 +472,7 @@ class ProductTemplate(models.Model):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("0/0/1 reordering rules"),
+                "title": _("Per-order (0/0/1) reordering rules"),
                 "message": message,
                 "type": "warning" if left_alone else "success",
                 "sticky": bool(left_alone),

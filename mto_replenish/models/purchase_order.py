@@ -12,8 +12,8 @@ class PurchaseOrder(models.Model):
         string="Per-order Sales Orders",
         compute="_compute_per_order_sale_ids",
         groups="sales_team.group_sale_salesman",
-        help="Sales orders whose demand 0/0/1 reordering rules replenish with "
-        "this order (nothing is reserved for them).",
+        help="Sales orders whose demand per-order (0/0/1) reordering rules "
+        "replenish with this order (nothing is reserved for them).",
     )
     per_order_sale_count = fields.Integer(
         compute="_compute_per_order_sale_ids",

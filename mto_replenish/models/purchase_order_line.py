@@ -30,8 +30,8 @@ class PurchaseOrderLine(models.Model):
         copy=False,
         readonly=True,
         groups="sales_team.group_sale_salesman",
-        help="Sales orders whose demand made a 0/0/1 reordering rule create or "
-        "raise this line. The products are not reserved for them.",
+        help="Sales orders whose demand made a per-order (0/0/1) reordering rule "
+        "create or raise this line. The products are not reserved for them.",
     )
 
     def write(self, vals):

@@ -20,16 +20,16 @@ class SaleOrder(models.Model):
         string="Per-order Purchase Lines",
         compute="_compute_per_order_supply",
         groups="purchase.group_purchase_user",
-        help="RFQ lines that 0/0/1 reordering rules created or raised for this "
-        "order. Nothing is reserved for it.",
+        help="RFQ lines that per-order (0/0/1) reordering rules created or raised "
+        "for this order. Nothing is reserved for it.",
     )
     per_order_production_ids = fields.Many2many(
         "mrp.production",
         string="Per-order Manufacturing Orders",
         compute="_compute_per_order_supply",
         groups="mrp.group_mrp_user",
-        help="Manufacturing orders that 0/0/1 reordering rules created or raised "
-        "for this order. Nothing is reserved for it.",
+        help="Manufacturing orders that per-order (0/0/1) reordering rules created "
+        "or raised for this order. Nothing is reserved for it.",
     )
     allocation_ids = fields.One2many(
         "mto.replenishment.allocation",

@@ -10,11 +10,11 @@ class StockRoute(models.Model):
     is_per_order = fields.Boolean(
         string="Replenish per Order (0/0/1)",
         copy=False,
-        help="Ticking this route on a product keeps one automatic 0/0/1 reordering "
-        "rule (min 0, max 0, multiple 1) per warehouse for it: each confirmed sales "
-        "order that drives the forecast below 0 is replenished at once, without "
-        "reserving the units for it. The route needs no rules of its own: the "
-        "reordering rules it manages buy or manufacture.",
+        help="Ticking this route on a product keeps one automatic per-order (0/0/1) "
+        "reordering rule (min 0, max 0, multiple 1) per warehouse for it: each "
+        "confirmed sales order that drives the forecast below 0 is replenished at "
+        "once, without reserving the units for it. The route needs no rules of "
+        "its own: the reordering rules it manages buy or manufacture.",
     )
 
     def write(self, vals):

@@ -23,8 +23,8 @@ class StockWarehouseOrderpoint(models.Model):
         copy=False,
         index=True,
         help="Rule kept by a per-order route ticked on the product: an automatic "
-        "0/0/1 rule that replenishes exactly what each confirmed sales order is "
-        "missing, without reserving it for that order. Unticking the route "
+        "per-order (0/0/1) rule that replenishes exactly what each confirmed sales "
+        "order is missing, without reserving it for that order. Unticking the route "
         "archives it.",
     )
 

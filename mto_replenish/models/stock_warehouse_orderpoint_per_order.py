@@ -78,7 +78,7 @@ class StockWarehouseOrderpoint(models.Model):
             "%(product)s: the rule %(rule)s in warehouse %(warehouse)s (%(location)s, "
             "min %(min)s, max %(max)s) was made by hand and is left alone. To "
             "replenish per order in that warehouse, select the rule in Reordering "
-            "Rules and use Convert to 0/0/1.",
+            "Rules and use Convert to Per-order (0/0/1).",
             product=self.product_id.display_name,
             rule=self.name,
             warehouse=self.warehouse_id.display_name,

@@ -10,6 +10,7 @@ from . import test_per_order_rules
 from . import test_per_order_perf
 from . import test_per_order_warehouses
 from . import test_scheduler
+from . import test_scheduler_runs
 from . import test_ui_tours
 from . import test_wiring
 from . import test_access

@@ -1,8 +1,12 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from lxml import etree
+
 from odoo import Command
-from odoo.tests import freeze_time, tagged
+from odoo.exceptions import UserError
+from odoo.tests import Form, freeze_time, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import MtoCommon
 
@@ -126,7 +130,7 @@ class TestPerOrderRules(MtoCommon):
         self.assertTrue(other.is_per_order)
         warning = product.product_tmpl_id.per_order_warning
         self.assertIn(hand_made.name, warning)
-        self.assertIn("Convert to 0/0/1", warning)
+        self.assertIn("Convert to Per-order (0/0/1)", warning)
         # The bulk action reports it too, and still leaves it alone.
         result = product.product_tmpl_id.action_create_per_order_rules()
         self.assertEqual(result["params"]["type"], "warning")
@@ -285,3 +289,37 @@ class TestPerOrderRules(MtoCommon):
         self.assertIn("Orphan is bought but has no vendor", message)
         self.assertEqual(rules.mapped("is_per_order"), [False, False])
         self.assertEqual(rules[0].product_max_qty, 2.0)
+
+    def test_new_from_the_per_order_rules_menu(self):
+        """Per-order Rules > New makes a per-order (0/0/1) rule, which the
+        menu's filter keeps in the list; the user fills only the product."""
+        action = self.env.ref(
+            "mto_replenish.stock_warehouse_orderpoint_action_per_order"
+        )
+        context = safe_eval(action.context)
+        product = self._create_product(
+            "New from menu", [self.route_buy], vendor_delay=2
+        )
+        Orderpoint = self.env["stock.warehouse.orderpoint"].with_user(self.stock_user)
+        with Form(Orderpoint.with_context(**context)) as form:
+            form.product_id = product
+            form.location_id = self.stock_location
+        rule = form.record
+        self.assertRecordValues(
+            rule,
+            [
+                {
+                    "is_per_order": True,
+                    "trigger": "auto",
+                    "product_min_qty": 0.0,
+                    "product_max_qty": 0.0,
+                    "qty_multiple": 1.0,
+                    "active": True,
+                }
+            ],
+        )
+        # The list's default filter (the menu's search view) keeps it.
+        arch = Orderpoint.get_view(action.search_view_id.id, "search")["arch"]
+        node = etree.fromstring(arch).find(".//filter[@name='filter_per_order']")
+        domain = [("id", "=", rule.id), *safe_eval(node.get("domain"))]
+        self.assertEqual(Orderpoint.search(domain), rule)

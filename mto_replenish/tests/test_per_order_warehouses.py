@@ -257,8 +257,9 @@ class TestPerOrderWarehouses(PerOrderWarehousesCommon):
         self.assertEqual(
             self._notifications(user),
             [
-                "3 0/0/1 rule(s) made in 3 warehouse(s) of 2 company(ies): 3 "
-                "created, 0 reactivated, 0 taken over from the replenishment report."
+                "3 per-order (0/0/1) rule(s) made in 3 warehouse(s) of 2 "
+                "company(ies): 3 created, 0 reactivated, 0 taken over from the "
+                "replenishment report."
             ],
         )
         # The bulk action says how many rules it made, and where.
@@ -266,7 +267,8 @@ class TestPerOrderWarehouses(PerOrderWarehousesCommon):
         result = horn.product_tmpl_id.with_user(user).action_create_per_order_rules()
         self.assertEqual(result["params"]["type"], "success")
         self.assertIn(
-            "3 0/0/1 rule(s) made in 3 warehouse(s) of 2 company(ies): 3 created",
+            "3 per-order (0/0/1) rule(s) made in 3 warehouse(s) of 2 company(ies): "
+            "3 created",
             result["params"]["message"],
         )
         self._assert_001(self._rules(horn, other_warehouse), other_warehouse)

@@ -1,8 +1,17 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import Command
+import threading
+import time
+from unittest.mock import patch
+
+import odoo
+from odoo import Command, api
+from odoo.sql_db import TestCursor
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
+
+from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
 
 from .test_promise_timeline import load_demo
 
@@ -234,3 +243,82 @@ class TestUiTours(HttpCase):
         self.assertRecordValues(
             run, [{"state": "done", "done_count": 2, "refused_count": 1}]
         )
+
+def _commit_and_notify(original):
+    """TestCursor.commit that also sends Postgres the bus NOTIFY a real commit
+    sends (TestCursor drops post-commit hooks), so the browser of a tour gets
+    the bus messages of the transactions the tour's test commits."""
+
+    def commit(cr):
+        cr.flush()
+        channels = list(cr.postcommit.data.get("bus.bus.channels", ()))
+        original(cr)
+        if channels:
+            with odoo.sql_db.db_connect("postgres").cursor() as notify_cr:
+                for payload in get_notify_payloads(channels):
+                    notify_cr.execute(
+                        SQL(
+                            "SELECT %s('imbus', %s)",
+                            SQL.identifier(ODOO_NOTIFY_FUNCTION),
+                            payload,
+                        )
+                    )
+
+    return commit
+
+
+@tagged("post_install", "-at_install")
+class TestUiRunsTour(HttpCase):
+    """The replenishment runs screen in a real browser."""
+
+    def _play_the_scheduled_action(self, errors):
+        """Once the tour saw its queued run, do what the scheduled action does
+        (as the superuser, batches committed one by one)."""
+        deadline = time.time() + 90
+        try:
+            while time.time() < deadline:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, api.SUPERUSER_ID, {})
+                    params = env["ir.config_parameter"]
+                    if params.get_param("mto_replenish.tour_run_seen"):
+                        env["procurement.group"].run_scheduler(use_new_cursor=True)
+                        return
+                time.sleep(0.5)
+            errors.append("the tour never saw its queued run")
+        except Exception as error:  # pylint: disable=broad-except
+            errors.append(repr(error))
+
+    def test_scheduler_run_progress_live(self):
+        """Run Scheduler Now, then the run's form follows the run to the end
+        without a reload (its progress bar listens to Odoo's bus)."""
+        self.env.company.mto_scheduler_batch_size = 1
+        errors = []
+        player = threading.Thread(
+            target=self._play_the_scheduled_action, args=(errors,), daemon=True
+        )
+        patched = _commit_and_notify(TestCursor.commit)
+        with patch.object(TestCursor, "commit", patched):
+            player.start()
+            try:
+                self.start_tour(
+                    "/odoo/action-mto_replenish.action_mto_scheduler_run",
+                    "mto_replenish_scheduler_run_live",
+                    login="admin",
+                    timeout=180,
+                )
+            finally:
+                player.join(120)
+        self.assertEqual(errors, [])
+        run = self.env["mto.scheduler.run"].search([], limit=1)
+        self.assertRecordValues(
+            run,
+            [
+                {
+                    "state": "done",
+                    "finished": True,
+                    "user_id": self.env.ref("base.user_admin").id,
+                    "progress": 100.0,
+                }
+            ],
+        )
+        self.assertEqual(run.batch_done, run.batch_count)

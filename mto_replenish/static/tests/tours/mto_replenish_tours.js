@@ -91,7 +91,7 @@ tours.add("mto_replenish_bom_line_on_demand", {
     ],
 });
 
-// Sales order form: confirm, then follow the "MO Cascade" smart button.
+// Sales order form: confirm, then follow the "Cascade Manufacturing Orders" smart button.
 tours.add("mto_replenish_confirm_sale_cascade", {
     steps: () => [
         {
@@ -100,7 +100,7 @@ tours.add("mto_replenish_confirm_sale_cascade", {
             run: "click",
         },
         {
-            content: "Follow the MO cascade",
+            content: "Follow the Cascade Manufacturing Orders",
             trigger: ".o_form_view button[name=action_view_cascade_productions]",
             run: "click",
         },
