@@ -78,8 +78,8 @@ tours.add("mto_replenish_bulk_convert_report", {
             run: "click",
         },
         {
-            content: "Convert to 0/0/1",
-            trigger: ".o-dropdown-item:contains(Convert to 0/0/1)",
+            content: "Convert to Per-order (0/0/1)",
+            trigger: ".o-dropdown-item:contains(Convert to Per-order)",
             run: "click",
         },
         {
