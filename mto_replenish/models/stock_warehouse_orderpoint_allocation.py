@@ -19,10 +19,11 @@ class StockWarehouseOrderpoint(models.Model):
     _inherit = "stock.warehouse.orderpoint"
 
     # ------------------------------------------------------------ late cover
-    def _mto_late_cover(self):
+    def _mto_late_cover(self, visibility_days=False):
         """{rule id: (at forecast date, at visibility end)}: the quantities of
         demand due by each date whose allocated supply arrives after it (so
-        Odoo's forecast misses it), counted as covered."""
+        Odoo's forecast misses it), counted as covered. ``visibility_days``
+        replaces the rules' own window when not False."""
         Allocation = self.env["mto.replenishment.allocation"]
         rules = self.filtered(lambda op: op.product_id and op.location_id)
         if not rules:
@@ -49,7 +50,12 @@ class StockWarehouseOrderpoint(models.Model):
             forecast_date = rule.lead_days_date
             ends = (
                 forecast_date,
-                fc.visibility_end(forecast_date, rule.visibility_days),
+                fc.visibility_end(
+                    forecast_date,
+                    rule.visibility_days
+                    if visibility_days is False
+                    else visibility_days,
+                ),
             )
             result[rule.id] = tuple(
                 rule._mto_late_cover_until(product_rows, until) for until in ends

@@ -17,3 +17,4 @@ from . import test_promise_scope
 from . import test_promise_variants
 from . import test_promise_lines
 from . import test_native_tours
+from . import test_hooks

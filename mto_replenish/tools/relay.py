@@ -20,6 +20,7 @@ PRIVATE_KEYS = (
     "mto_link_allocations",
     "per_order_skip_sync",
     "mto_failure_log",
+    "mto_qty_prepared",
 )
 
 
