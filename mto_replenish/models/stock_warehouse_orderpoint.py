@@ -359,6 +359,9 @@ class StockWarehouseOrderpoint(models.Model):
             ],
             order="date, id",
         )
+        # One query per table whatever the number of moves.
+        moves.fetch(["product_id", "product_qty", "location_id", "location_dest_id"])
+        (moves.location_id | moves.location_dest_id).fetch(["parent_path"])
         by_product = defaultdict(list)
         for move in moves:
             by_product[move.product_id.id].append(move)
