@@ -14,9 +14,9 @@ import argparse
 import cProfile
 import io
 import json
-import resource
 import os
 import pstats
+import resource
 import statistics
 import sys
 import time

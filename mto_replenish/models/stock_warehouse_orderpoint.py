@@ -185,9 +185,7 @@ class StockWarehouseOrderpoint(models.Model):
         )
 
     def _get_qty_to_order(
-        self,
-        force_visibility_days=False,
-        qty_in_progress_by_orderpoint={},  # noqa: B006 (Odoo's signature)
+        self, force_visibility_days=False, qty_in_progress_by_orderpoint=None
     ):
         """Odoo's quantity, demand whose allocated supply arrives after the
         window counted as covered (see ``_mto_late_cover``): it is added to the
@@ -205,7 +203,7 @@ class StockWarehouseOrderpoint(models.Model):
             qty_in_progress_by_orderpoint = in_progress
         return super()._get_qty_to_order(
             force_visibility_days=force_visibility_days,
-            qty_in_progress_by_orderpoint=qty_in_progress_by_orderpoint,
+            qty_in_progress_by_orderpoint=qty_in_progress_by_orderpoint or {},
         )
 
     def _mto_late_cover_of(self, force_visibility_days=False):
