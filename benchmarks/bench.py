@@ -224,6 +224,7 @@ def summarize(results):
             min=fmt_s(min(r["times"])),
             max=fmt_s(max(r["times"])),
             queries=f"{queries:.0f}",
+            peak=f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else "",
             created=created + (f" ({info})" if info else ""),
             runs=len(r["times"]),
             _med=med,
@@ -302,14 +303,15 @@ def flat_queries(results):
 def table(rows):
     head = (
         "| Scen. | Size | Operation | Mode | Runs | Median s | Min s | Max s "
-        "| Queries | Records created | addon/native time / queries | Target |"
+        "| Queries | Peak MiB | Records created | addon/native time / queries "
+        "| Target |"
     )
-    lines = [head, "|" + " --- |" * 12]
+    lines = [head, "|" + " --- |" * 13]
     for row in rows:
         lines.append(
             "| {scenario} | {size} | {op} | {mode} | {runs} | {median} | {min} "
-            "| {max} | {queries} | {created} | {ratio} | {verdict} |".format(
-                **{"ratio": "", "runs": "", **row}
+            "| {max} | {queries} | {peak} | {created} | {ratio} | {verdict} |".format(
+                **{"ratio": "", "runs": "", "peak": "", **row}
             )
         )
     return "\n".join(lines)
@@ -332,6 +334,9 @@ def report(results, info, args, sizes_run):
         "smaller sizes warmed the process), and a run expected to last more than "
         "60 s is measured once (Runs column), to keep the whole benchmark under "
         "~45 minutes.",
+        "- Peak MiB: the peak resident memory (``ru_maxrss``) of the worker process "
+        "at the end of the measurement; a worker runs one mode of one scenario, "
+        "sizes in increasing order.",
         "- Sizes: "
         + "; ".join(f"{s} {', '.join(map(str, z))}" for s, z in sizes_run.items()),
         "",

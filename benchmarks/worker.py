@@ -16,6 +16,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import statistics
 import sys
 import time
@@ -88,8 +89,16 @@ def created_since(cr, marks):
     return created
 
 
+def peak_rss_mib():
+    """Peak resident memory of this worker process so far (MiB; Linux reports
+    ``ru_maxrss`` in KiB). A worker runs one mode of one scenario, sizes in
+    increasing order, so the peak after a measurement is that measurement's."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_once(registry, uid, op, variant=None, profile=None):
-    """One rolled-back run: returns (seconds, queries, created, info)."""
+    """One rolled-back run: returns (seconds, queries, created, info, peak
+    resident memory of the worker in MiB)."""
     cr = registry.cursor()
     try:
         env = api.Environment(cr, uid, {"lang": "en_US", "tz": "UTC"})
@@ -109,7 +118,8 @@ def run_once(registry, uid, op, variant=None, profile=None):
         elapsed = time.perf_counter() - start
         queries = sql_db.sql_counter - queries
         created = created_since(cr, marks)
-        return elapsed, queries, created, info if isinstance(info, dict) else {}
+        info = info if isinstance(info, dict) else {}
+        return elapsed, queries, created, info, peak_rss_mib()
     finally:
         cr.rollback()
         cr.close()
@@ -177,11 +187,13 @@ def measure(registry, args):
                     queries=[r[1] for r in runs],
                     created=runs[-1][2],
                     info=runs[-1][3],
+                    peak_rss_mib=max(r[4] for r in runs),
                 )
                 per_unit[key] = statistics.median(times) / numeric(op.size)
                 log(
                     f"  median {statistics.median(times):.3f} s, "
                     f"{statistics.median(result['queries']):.0f} queries, "
+                    f"peak {result['peak_rss_mib']:.0f} MiB, "
                     f"created {runs[-1][2]}"
                 )
             except Exception as error:  # noqa: BLE001 - reported in the table

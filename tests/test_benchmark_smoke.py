@@ -43,4 +43,9 @@ def test_benchmark_quick_run(tmp_path):
     assert any(row.startswith("| S2 ") for row in rows), text
     assert any("explain rules" in row for row in rows), text
     assert "Machine:" in text and "PostgreSQL" in text, text
+    # the worker's peak memory (MiB) beside the queries, on every measured row
+    assert "| Queries | Peak MiB |" in text, text
+    for row in rows:
+        if not row.startswith("| Scen.") and "error" not in row:
+            assert float(row.split("|")[10]) > 0, row
     sys.stdout.write(text)

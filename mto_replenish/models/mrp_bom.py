@@ -1,6 +1,8 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
+
 from odoo import fields, models
 
 from .mrp_bom_line import SUPPLY_METHODS
@@ -36,6 +38,25 @@ class MrpBom(models.Model):
         return self.picking_type_id.warehouse_id or self.env[
             "product.product"
         ]._promise_warehouse(self.company_id or self.env.company)
+
+    def _promise_lines_by_bom(self, found):
+        """{BoM id: [line]} of these BoMs and of the BoMs of ``found`` (product
+        -> BoM, as ``_bom_find`` returns), with what the promise reads of the
+        BoMs and lines fetched in one query per table."""
+        boms = self | self.concat(*found.values())
+        boms.fetch(
+            ["type", "product_id", "product_tmpl_id", "product_qty", "product_uom_id"]
+            + ["produce_delay", "days_to_prepare_mo"]
+        )
+        lines = self.env["mrp.bom.line"].search_fetch(
+            [("bom_id", "in", boms.ids)],
+            ["bom_id", "product_id", "product_qty", "product_uom_id"]
+            + ["supply_method", "bom_product_template_attribute_value_ids"],
+        )
+        by_bom = defaultdict(list)
+        for line in lines:
+            by_bom[line.bom_id.id].append(line)
+        return by_bom
 
     def _compute_cascade_supply_method(self):
         for bom in self:

@@ -158,6 +158,31 @@ class MtoReplenishmentAllocation(models.Model):
             ("production_id.state", "in", OPEN_PRODUCTION_STATES + ("done",)),
         ]
 
+    @api.model
+    def _mto_open_rows(self, products):
+        """Open rows of ``products`` with what the reordering rules read of
+        them (supply dates and states, the demand's moves and their locations)
+        fetched in one query per table, whatever the number of rows."""
+        rows = self.search_fetch(
+            self._mto_open_domain() + [("product_id", "in", products.ids)],
+            ["product_id", "sale_line_id", "quantity"]
+            + ["purchase_line_id", "production_id"],
+        )
+        rows.purchase_line_id.fetch(["date_planned", "state"])
+        rows.production_id.fetch(["date_finished", "state"])
+        rows.sale_line_id.fetch(["move_ids"])
+        moves = rows.sale_line_id.move_ids
+        moves.fetch(["state", "product_qty", "date", "location_id", "location_dest_id"])
+        (moves.location_id | moves.location_dest_id).fetch(["parent_path"])
+        return rows
+
+    def _mto_by_product(self):
+        """{product id: [row]} of these rows."""
+        by_product = defaultdict(list)
+        for row in self:
+            by_product[row.product_id.id].append(row)
+        return by_product
+
     def _mto_supply_date(self):
         """When the supply of this row arrives (datetime): the RFQ line's
         planned date, the MO's planned end."""

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools import promise as promise_tools
 from ..tools.relay import received, relay
@@ -410,28 +411,35 @@ class ProductProduct(models.Model):
 
     def _promise_route_kinds(self, warehouse):
         """Route id -> (sequence, kind) for the routes that buy or manufacture."""
-        # sudo: only route ids, sequences and actions are kept, for a promise
-        # shown to salespeople who may not read the rules
+        return self._promise_rule_facts(warehouse)[0]
+
+    def _promise_rule_facts(self, warehouse):
+        """(``_promise_route_kinds``, whether a rule the warehouse can use has a
+        delay, as ``stock.warehouse._promise_has_route_delays``) from one read
+        of the warehouse's rules."""
+        # sudo: only route ids, sequences, actions and delays are kept, for a
+        # promise shown to salespeople who may not read the rules
         rules = (
             self.env["stock.rule"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
-                    ("action", "in", ("buy", "manufacture")),
                     ("route_id", "!=", False),
                     "|",
                     ("warehouse_id", "=", warehouse.id),
                     ("warehouse_id", "=", False),
-                ]
+                ],
+                ["action", "route_id", "delay"],
             )
         )
         kinds = {}
-        for rule in rules:
+        for rule in rules.filtered(lambda r: r.action in ("buy", "manufacture")):
             kind = (
                 promise_tools.BUY if rule.action == "buy" else promise_tools.MANUFACTURE
             )
             kinds.setdefault(rule.route_id.id, (rule.route_id.sequence, kind))
-        return kinds
+        # (a rule always has a route: these are all the warehouse's rules)
+        return kinds, any(rules.mapped("delay"))
 
     def _promise_gather(
         self,
@@ -442,8 +450,11 @@ class ProductProduct(models.Model):
         with_roots=False,
         exclude_sale_lines=None,
     ):
-        """Plain data of the whole BoM tree below ``roots``, read level by level:
-        the number of queries depends on the depth, not on the number of lines.
+        """Plain data of the whole BoM tree below ``roots``, read in a fixed
+        number of queries whatever the number of lines and levels: the products
+        the tree may reach are found in one query (``_promise_tree_products``),
+        their BoMs with one ``_bom_find``, the lines of those BoMs with one read;
+        the walk down the levels then only reads the cache.
 
         ``root_pairs``: the (product, BoM) of ``root_boms``. A line of some
         variants only is skipped for the others, as Odoo's explosion does.
@@ -451,7 +462,7 @@ class ProductProduct(models.Model):
         stock); a product that is not tracked in stock is always available.
         """
         company = warehouse.company_id or self.env.company
-        route_kinds = self._promise_route_kinds(warehouse)
+        route_kinds, has_delays = self._promise_rule_facts(warehouse)
         mto_route = warehouse.mto_pull_id.route_id
         purchase_days = company.po_lead + company.days_to_purchase
         products_data = {}
@@ -460,28 +471,33 @@ class ProductProduct(models.Model):
         variant_lines = self.env["mrp.bom.line"]
         # no rule of the warehouse with a delay (one-step routes, the common
         # case): no route delays to look up
-        delay_cache = {} if warehouse._promise_has_route_delays() else None
-        todo = roots
+        delay_cache = {} if has_delays else None
+        tree = self._promise_tree_products(roots, root_boms)
+        # every column of the products and templates (names, codes, units,
+        # vendors, routes) in one query each
+        tree.fetch(
+            ["display_name", "default_code", "uom_id", "categ_id", "type"]
+            + ["is_storable", "company_id", "route_ids", "seller_ids"]
+        )
+        found = self.env["mrp.bom"]._bom_find(
+            tree, picking_type=warehouse.manu_type_id, company_id=company.id
+        )
+        lines_by_bom = root_boms._promise_lines_by_bom(found)
+        # lazy reads (sellers, names, routes) run once for the whole tree
+        bom_prefetch = root_boms.concat(*found.values())._prefetch_ids
+        todo = roots.with_prefetch(tree._prefetch_ids)
         extra_boms = root_boms
         while todo:
-            todo.fetch(["uom_id", "route_ids", "categ_id", "seller_ids"])
-            found = self.env["mrp.bom"]._bom_find(
-                todo,
-                picking_type=warehouse.manu_type_id,
-                company_id=company.id,
-            )
             level_boms = extra_boms
             extra_boms = self.env["mrp.bom"]
             for product in todo:
                 level_boms |= found[product]
             level_boms = level_boms.filtered(lambda b: b.id not in boms_data)
-            lines = self.env["mrp.bom.line"].search_fetch(
-                [("bom_id", "in", level_boms.ids)],
-                ["bom_id", "product_id", "product_qty", "product_uom_id"]
-                + ["supply_method", "bom_product_template_attribute_value_ids"],
+            lines = self.env["mrp.bom.line"].concat(
+                *(line for bom in level_boms for line in lines_by_bom.get(bom.id, ()))
             )
+            level_boms = level_boms.with_prefetch(bom_prefetch)
             variant_lines |= lines.filtered("bom_product_template_attribute_value_ids")
-            lines.product_id.fetch(["uom_id", "type"])
             for product in todo:
                 data = self._promise_product_data(
                     product,
@@ -498,38 +514,15 @@ class ProductProduct(models.Model):
                 if data.replenish == promise_tools.BUY:
                     data.buy_days += data.route_days
                 products_data[product.id] = data
-            lines_by_bom = {bom.id: [] for bom in level_boms}
-            for line in lines:
-                if line.product_id.type != "consu":
-                    continue
-                lines_by_bom[line.bom_id.id].append(
-                    promise_tools.BomLineData(
-                        id=line.id,
-                        product_id=line.product_id.id,
-                        qty=line.product_uom_id._compute_quantity(
-                            line.product_qty, line.product_id.uom_id, round=False
-                        ),
-                        supply_method=line.supply_method,
-                    )
-                )
             for bom in level_boms:
-                kit = bom.type == "phantom"
-                product = bom.product_id or bom.product_tmpl_id.product_variant_id
-                boms_data[bom.id] = promise_tools.BomData(
-                    id=bom.id,
-                    product_qty=bom.product_uom_id._compute_quantity(
-                        bom.product_qty, product.uom_id, round=False
-                    ),
-                    kit=kit,
-                    own_days=0.0
-                    if kit
-                    else bom.produce_delay + company.manufacturing_lead,
-                    prepare_days=0.0 if kit else bom.days_to_prepare_mo,
-                    lines=lines_by_bom[bom.id],
+                boms_data[bom.id] = self._promise_bom_data(
+                    bom, lines_by_bom.get(bom.id, ()), company
                 )
             next_products = lines.product_id.filtered(lambda p: p.type == "consu")
             components |= next_products
-            todo = next_products.filtered(lambda p: p.id not in products_data)
+            todo = next_products.filtered(
+                lambda p: p.id not in products_data
+            ).with_prefetch(tree._prefetch_ids)
         self._promise_skip_variant_lines(
             variant_lines, products_data, boms_data, root_pairs
         )
@@ -545,6 +538,68 @@ class ProductProduct(models.Model):
             "boms": boms_data,
             "forecasts": forecasts,
         }
+
+    @api.model
+    def _promise_tree_products(self, roots, root_boms):
+        """``roots`` and every product the BoM trees below them may reach, in
+        one query whatever the depth: each active BoM of a product or of its
+        template is followed (a superset of the BoMs Odoo picks, which
+        ``_bom_find`` then chooses among). Only ids are read here; the records
+        are then read through the ORM, with its access rules."""
+        query = SQL(
+            """
+            WITH RECURSIVE tree(product_id) AS (
+                SELECT seed.product_id FROM (
+                    SELECT unnest(%(roots)s::int[]) AS product_id
+                    UNION
+                    SELECT line.product_id
+                      FROM mrp_bom_line line
+                     WHERE line.bom_id = ANY(%(boms)s::int[])
+                ) seed
+                UNION
+                SELECT line.product_id
+                  FROM tree
+                  JOIN product_product product ON product.id = tree.product_id
+                  JOIN mrp_bom bom ON bom.active AND (
+                       bom.product_id = product.id
+                       OR (bom.product_id IS NULL
+                           AND bom.product_tmpl_id = product.product_tmpl_id))
+                  JOIN mrp_bom_line line ON line.bom_id = bom.id
+            )
+            SELECT product_id FROM tree
+            """,
+            roots=roots.ids,
+            boms=root_boms.ids,
+        )
+        # ids read from product_product in this transaction: they exist
+        ids = [row[0] for row in self.env.execute_query(query)]
+        return roots | self.browse(ids)
+
+    def _promise_bom_data(self, bom, lines, company):
+        """``tools.promise.BomData`` of ``bom`` with its ``lines`` (records)."""
+        kit = bom.type == "phantom"
+        product = bom.product_id or bom.product_tmpl_id.product_variant_id
+        return promise_tools.BomData(
+            id=bom.id,
+            product_qty=bom.product_uom_id._compute_quantity(
+                bom.product_qty, product.uom_id, round=False
+            ),
+            kit=kit,
+            own_days=0.0 if kit else bom.produce_delay + company.manufacturing_lead,
+            prepare_days=0.0 if kit else bom.days_to_prepare_mo,
+            lines=[
+                promise_tools.BomLineData(
+                    id=line.id,
+                    product_id=line.product_id.id,
+                    qty=line.product_uom_id._compute_quantity(
+                        line.product_qty, line.product_id.uom_id, round=False
+                    ),
+                    supply_method=line.supply_method,
+                )
+                for line in lines
+                if line.product_id.type == "consu"
+            ],
+        )
 
     def _promise_skip_variant_lines(
         self, variant_lines, products_data, boms_data, root_pairs

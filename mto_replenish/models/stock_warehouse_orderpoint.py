@@ -141,12 +141,88 @@ class StockWarehouseOrderpoint(models.Model):
         return boms
 
     def _compute_qty_to_order_computed(self):
-        """Odoo's formula, with the forecast over the visibility window read once
-        per group of rules sharing a window instead of once per due rule."""
+        """Odoo's quantity through its hook ``_get_qty_to_order`` (other addons'
+        overrides of it apply), with what the hook reads prepared once per batch:
+        the quantities in progress, the ledger's late cover and the forecast over
+        each visibility window (one read per group of rules sharing a window)."""
         todo = self.filtered(lambda op: op.product_id and op.location_id)
-        for orderpoint, terms in todo._mto_qty_to_order_terms().items():
-            orderpoint.qty_to_order_computed = terms.qty
+        prepared = todo._mto_prepare_qty_to_order()
+        in_progress = received(prepared.env.context, "mto_qty_prepared")["in_progress"]
+        for orderpoint in todo:
+            orderpoint.qty_to_order_computed = orderpoint.with_env(
+                prepared.env
+            )._get_qty_to_order(qty_in_progress_by_orderpoint=in_progress)
         (self - todo).qty_to_order_computed = False
+
+    def _mto_prepare_qty_to_order(self):
+        """These rules in an environment that relays what ``_get_qty_to_order``
+        reads for each of them, read here in one batch; the virtual availability
+        at the end of each due rule's window is read into the cache."""
+        in_progress = self._quantity_in_progress()
+        late = self._mto_late_cover()
+        due = self._mto_due(late)
+        due._mto_forecast_with_visibility(in_progress)
+        return self.with_context(
+            **relay(
+                mto_qty_prepared={
+                    "ids": frozenset(self.ids),
+                    "in_progress": in_progress,
+                    "late": late,
+                }
+            )
+        )
+
+    def _mto_due(self, late):
+        """The rules whose forecast, demand covered late counted as covered, is
+        under their minimum."""
+        return self.filtered(
+            lambda op: fc.compare(
+                op.qty_forecast + late.get(op.id, (0.0, 0.0))[0],
+                op.product_min_qty,
+                op.product_uom.rounding,
+            )
+            < 0
+        )
+
+    def _get_qty_to_order(
+        self, force_visibility_days=False, qty_in_progress_by_orderpoint=None
+    ):
+        """Odoo's quantity, demand whose allocated supply arrives after the
+        window counted as covered (see ``_mto_late_cover``): it is added to the
+        forecast at the forecasted date (trigger) and, like supply in progress,
+        to the forecast at the window's end."""
+        self.ensure_one()
+        at_date, at_end = self._mto_late_cover_of(force_visibility_days)
+        if at_date or at_end:
+            if self not in self._mto_due({self.id: (at_date, at_end)}):
+                return 0.0
+            in_progress = dict(
+                qty_in_progress_by_orderpoint or self._quantity_in_progress()
+            )
+            in_progress[self.id] = in_progress.get(self.id, 0.0) + at_end
+            qty_in_progress_by_orderpoint = in_progress
+        return super()._get_qty_to_order(
+            force_visibility_days=force_visibility_days,
+            qty_in_progress_by_orderpoint=qty_in_progress_by_orderpoint or {},
+        )
+
+    def _mto_late_cover_of(self, force_visibility_days=False):
+        """(at forecast date, at window end) of ``_mto_late_cover`` for this
+        rule, from the batch prepared by ``_mto_prepare_qty_to_order`` when
+        there is one."""
+        self.ensure_one()
+        prepared = received(self.env.context, "mto_qty_prepared")
+        if force_visibility_days is False and prepared and self.id in prepared["ids"]:
+            return prepared["late"].get(self.id, (0.0, 0.0))
+        late = self._mto_late_cover(visibility_days=force_visibility_days)
+        return late.get(self.id, (0.0, 0.0))
+
+    def _quantity_in_progress(self):
+        prepared = received(self.env.context, "mto_qty_prepared")
+        if prepared and self and set(self.ids) <= prepared["ids"]:
+            # Read once for the batch by _mto_prepare_qty_to_order.
+            return {op_id: prepared["in_progress"][op_id] for op_id in self.ids}
+        return super()._quantity_in_progress()
 
     def _mto_qty_to_order_terms(self, in_progress=None):
         """{orderpoint: tools.forecast.QtyToOrder} for orderpoints with a product
@@ -155,14 +231,7 @@ class StockWarehouseOrderpoint(models.Model):
             in_progress = self._quantity_in_progress()
         # Demand whose allocated supply comes after the window stays covered.
         late = self._mto_late_cover()
-        due = self.filtered(
-            lambda op: fc.compare(
-                op.qty_forecast + late.get(op.id, (0.0, 0.0))[0],
-                op.product_min_qty,
-                op.product_uom.rounding,
-            )
-            < 0
-        )
+        due = self._mto_due(late)
         with_visibility = due._mto_forecast_with_visibility(in_progress)
         result = {}
         for orderpoint in self:
@@ -288,6 +357,9 @@ class StockWarehouseOrderpoint(models.Model):
             ],
             order="date, id",
         )
+        # One query per table whatever the number of moves.
+        moves.fetch(["product_id", "product_qty", "location_id", "location_dest_id"])
+        (moves.location_id | moves.location_dest_id).fetch(["parent_path"])
         by_product = defaultdict(list)
         for move in moves:
             by_product[move.product_id.id].append(move)

@@ -19,10 +19,11 @@ class StockWarehouseOrderpoint(models.Model):
     _inherit = "stock.warehouse.orderpoint"
 
     # ------------------------------------------------------------ late cover
-    def _mto_late_cover(self):
+    def _mto_late_cover(self, visibility_days=False):
         """{rule id: (at forecast date, at visibility end)}: the quantities of
         demand due by each date whose allocated supply arrives after it (so
-        Odoo's forecast misses it), counted as covered."""
+        Odoo's forecast misses it), counted as covered. ``visibility_days``
+        replaces the rules' own window when not False."""
         Allocation = self.env["mto.replenishment.allocation"]
         rules = self.filtered(lambda op: op.product_id and op.location_id)
         if not rules:
@@ -30,17 +31,12 @@ class StockWarehouseOrderpoint(models.Model):
         # sudo: the ledger is the system's record; only quantities are read.
         rows = (
             Allocation.sudo()
-            .search(
-                Allocation._mto_open_domain()
-                + [("product_id", "in", rules.product_id.ids)]
-            )
+            ._mto_open_rows(rules.product_id)
             .filtered(lambda row: not row._mto_supply_in_progress())
         )
         if not rows:
             return {}
-        by_product = defaultdict(list)
-        for row in rows:
-            by_product[row.product_id.id].append(row)
+        by_product = rows._mto_by_product()
         result = {}
         for rule in rules:
             product_rows = by_product.get(rule.product_id.id)
@@ -49,7 +45,12 @@ class StockWarehouseOrderpoint(models.Model):
             forecast_date = rule.lead_days_date
             ends = (
                 forecast_date,
-                fc.visibility_end(forecast_date, rule.visibility_days),
+                fc.visibility_end(
+                    forecast_date,
+                    rule.visibility_days
+                    if visibility_days is False
+                    else visibility_days,
+                ),
             )
             result[rule.id] = tuple(
                 rule._mto_late_cover_until(product_rows, until) for until in ends
@@ -103,9 +104,8 @@ class StockWarehouseOrderpoint(models.Model):
         moves = due._mto_forecast_moves()
         Allocation = self.env["mto.replenishment.allocation"]
         # sudo: the ledger is the system's record; only quantities are read.
-        rows = Allocation.sudo().search(
-            Allocation._mto_open_domain() + [("product_id", "in", due.product_id.ids)]
-        )
+        rows = Allocation.sudo()._mto_open_rows(due.product_id)
+        by_product = rows._mto_by_product()
         result = {}
         for rule in due:
             until = fc.visibility_end(rule.lead_days_date, rule.visibility_days)
@@ -114,9 +114,7 @@ class StockWarehouseOrderpoint(models.Model):
                 for move, qty in moves.get(rule.id, [])
                 if qty < 0 and move.date.date() <= until
             ]
-            product_rows = rows.filtered(
-                lambda r, rule=rule: r.product_id == rule.product_id
-            )
+            product_rows = by_product.get(rule.product_id.id, [])
             allocations = rule._mto_allocate(
                 demand, forecast.get(rule.id, 0.0), product_rows, until
             )

@@ -65,6 +65,9 @@ class StockWarehouseOrderpoint(models.Model):
             forecasted = orderpoint.lead_days_date
             visibility_until = fc.visibility_end(forecasted, orderpoint.visibility_days)
             qty = terms[orderpoint]
+            # Through Odoo's hook _get_qty_to_order: other addons' overrides
+            # of it count, as in the report and when the rule orders.
+            computed = orderpoint.qty_to_order_computed
             result[orderpoint.id] = {
                 "rule": {
                     "id": orderpoint.id,
@@ -97,9 +100,9 @@ class StockWarehouseOrderpoint(models.Model):
                 "rounding": qty.rounding,
                 "remainder": qty.remainder,
                 "rounding_adjustment": qty.rounding_adjustment,
-                "qty_to_order_computed": qty.qty,
+                "qty_to_order_computed": computed,
                 "qty_to_order_manual": orderpoint.qty_to_order_manual,
-                "qty_to_order": orderpoint.qty_to_order_manual or qty.qty,
+                "qty_to_order": orderpoint.qty_to_order_manual or computed,
                 "demand": orderpoint._mto_demand_documents(
                     moves.get(orderpoint.id, []), forecasted, visibility_until
                 ),

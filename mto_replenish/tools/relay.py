@@ -21,6 +21,7 @@ PRIVATE_KEYS = (
     "per_order_skip_sync",
     "mto_failure_log",
     "mto_batch_created",
+    "mto_qty_prepared",
 )
 
 
