@@ -24,3 +24,4 @@ from . import test_native_tours
 from . import test_stock_else_on_demand
 from . import test_ready_date
 from . import test_hooks
+from . import test_ledger_queries
