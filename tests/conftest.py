@@ -16,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,17 @@ def _need(var):
     if not value:
         pytest.skip(f"{var} not set: run the system tests through ./mto test")
     return value
+
+
+def pg_connect(db):
+    """A psycopg2 connection to DB on the test's PostgreSQL (as ./mto set it up)."""
+    return psycopg2.connect(
+        dbname=db,
+        host=os.environ["PGHOST"],
+        port=os.environ["PGPORT"],
+        user=os.environ["PGUSER"],
+        password=os.environ.get("PGPASSWORD"),
+    )
 
 
 def _free_port():

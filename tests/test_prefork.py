@@ -4,15 +4,14 @@ with two scheduler runs beside them. Each vendor's need goes on one draft RFQ,
 one line per product, the totals are exact and no client sees an error. The
 confirmation latency is printed (no timed assertion)."""
 
-import os
 import statistics
 import threading
 import time
 import xmlrpc.client
 
-import psycopg2
 import pytest
 import websocket
+from conftest import pg_connect
 
 ADDON = "mto_replenish"
 DB = "mto_pytest_prefork"
@@ -51,13 +50,7 @@ result({"vendor": vendor.id, "orders": orders.ids,
 
 
 def _connect():
-    return psycopg2.connect(
-        dbname=DB,
-        host=os.environ["PGHOST"],
-        port=os.environ["PGPORT"],
-        user=os.environ["PGUSER"],
-        password=os.environ.get("PGPASSWORD"),
-    )
+    return pg_connect(DB)
 
 
 @pytest.fixture(scope="module")

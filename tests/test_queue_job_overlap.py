@@ -12,8 +12,8 @@ import threading
 import time
 import urllib.request
 
-import psycopg2
 import pytest
+from conftest import pg_connect
 
 ADDON = "mto_replenish"
 DB = "mto_pytest_queue_overlap"
@@ -61,13 +61,7 @@ result({'demand': demand, 'run': run.id, 'mode': run.mode,
 
 
 def _connect():
-    return psycopg2.connect(
-        dbname=DB,
-        host=os.environ["PGHOST"],
-        port=os.environ["PGPORT"],
-        user=os.environ["PGUSER"],
-        password=os.environ.get("PGPASSWORD"),
-    )
+    return pg_connect(DB)
 
 
 def _sql(query, params=None):

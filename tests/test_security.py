@@ -9,11 +9,10 @@ exactly its expected effect.
 """
 
 import json
-import os
 import urllib.request
 
-import psycopg2
 import pytest
+from conftest import pg_connect
 
 ADDON = "mto_replenish"
 DB = "mto_pytest_security"
@@ -213,13 +212,7 @@ class RpcError(Exception):
 
 def _fingerprint():
     """What the calls could have committed, read on a fresh connection."""
-    conn = psycopg2.connect(
-        dbname=DB,
-        host=os.environ["PGHOST"],
-        port=os.environ["PGPORT"],
-        user=os.environ["PGUSER"],
-        password=os.environ.get("PGPASSWORD"),
-    )
+    conn = pg_connect(DB)
     try:
         with conn.cursor() as cr:
             cr.execute(
