@@ -96,12 +96,15 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_once(registry, uid, op, variant=None, profile=None, keep_records=False):
+def run_once(
+    registry, uid, op, variant=None, profile=None, keep_records=False, floor=False
+):
     """One rolled-back run: returns (seconds, queries, created, info, peak
     resident memory of the worker in MiB, extra); ``extra`` holds, with
     ``keep_records``, the records created by value ("records", see
-    scenarios.created_records) and, for an operation with a floor, the floor
-    measured in the same transaction ("floor", see measure_floor)."""
+    scenarios.created_records) and, with ``floor`` for an operation that has
+    one, the floor measured in the same transaction ("floor", see
+    measure_floor; not on the warm-up run, whose figures are dropped)."""
     cr = registry.cursor()
     try:
         env = api.Environment(cr, uid, {"lang": "en_US", "tz": "UTC"})
@@ -126,7 +129,7 @@ def run_once(registry, uid, op, variant=None, profile=None, keep_records=False):
         extra = {}
         if keep_records:
             extra["records"] = scenarios.created_records(env, marks, name_marks)
-        if op.floor and not variant:
+        if floor and op.floor and not variant:
             extra["floor"] = measure_floor(env, op, marks)
         return elapsed, queries, created, info, peak_rss_mib(), extra
     finally:
@@ -211,7 +214,9 @@ def measure(registry, args):
                     if args.profile and index == 0:
                         profile = cProfile.Profile()
                     last = index == repeat - 1
-                    runs.append(run_once(registry, uid, op, variant, profile, last))
+                    runs.append(
+                        run_once(registry, uid, op, variant, profile, last, True)
+                    )
                     if profile:
                         dump_profile(profile, args, op, variant)
                 times = [r[0] for r in runs]
