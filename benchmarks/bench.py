@@ -19,6 +19,7 @@ are kept) with the machine they ran on. The databases are dropped at the end
 """
 
 import argparse
+import collections
 import datetime
 import json
 import os
@@ -202,6 +203,11 @@ def summarize(results):
         for r in results
         if r["mode"] == "native" and "times" in r
     }
+    floors = {
+        (r["scenario"], r["op"], r["label"]): r
+        for r in results
+        if r["mode"] == "floor" and "times" in r
+    }
     rows = []
     for r in results:
         row = {
@@ -230,14 +236,52 @@ def summarize(results):
             _med=med,
             _queries=queries,
         )
-        base = native.get((r["scenario"], r["op"], r["label"]))
+        key = (r["scenario"], r["op"], r["label"])
+        base = native.get(key)
         if r["mode"] != "native" and base:
             t_ratio = med / max(statistics.median(base["times"]), 1e-9)
             q_ratio = queries / max(statistics.median(base["queries"]), 1)
             row["ratio"] = f"{t_ratio:.2f} / {q_ratio:.2f}"
-            row["verdict"] = verdict(r, t_ratio, q_ratio, base)
+            if r["mode"] != "floor":
+                row["verdict"] = verdict(r, t_ratio, q_ratio, base)
+                row["equal"] = compare_records(base, r)
+        floor = floors.get(key)
+        if r["mode"] == "addon" and floor:
+            above = med - statistics.median(floor["times"])
+            row["above_floor"] = f"{1000 * above / max(numeric_size(r), 1):.2f}"
         rows.append(row)
     return rows
+
+
+def numeric_size(result):
+    """The number of units of a result's size (S2: the rules)."""
+    size = result["size"]
+    return size if isinstance(size, int) else int("".join(filter(str.isdigit, size)))
+
+
+def compare_records(native, addon):
+    """'yes' when the run created the same records as native, by value (see
+    scenarios.created_records), else 'no: ' and the first differences."""
+    if "records" not in native or "records" not in addon:
+        return ""
+    diffs = []
+    for kind in sorted(set(native["records"]) | set(addon["records"])):
+        ours, theirs = (
+            collections.Counter(json.dumps(item) for item in r["records"].get(kind, []))
+            for r in (addon, native)
+        )
+        if ours == theirs:
+            continue
+        missing = sorted((theirs - ours).elements())
+        extra = sorted((ours - theirs).elements())
+        diffs.append(
+            f"{kind}: {len(missing)} native-only, e.g. {missing[0] if missing else '-'}"
+            f"; {len(extra)} addon-only, e.g. {extra[0] if extra else '-'}"
+        )
+    if not diffs:
+        return "yes"
+    text = "no: " + " / ".join(diffs)
+    return (text if len(text) <= 400 else text[:397] + "...").replace("|", "/")
 
 
 def verdict(result, t_ratio, q_ratio, base):
@@ -304,14 +348,22 @@ def table(rows):
     head = (
         "| Scen. | Size | Operation | Mode | Runs | Median s | Min s | Max s "
         "| Queries | Peak MiB | Records created | addon/native time / queries "
-        "| Target |"
+        "| Target | addon above floor per rule (ms) | Records equal to native |"
     )
-    lines = [head, "|" + " --- |" * 13]
+    lines = [head, "|" + " --- |" * 15]
     for row in rows:
         lines.append(
             "| {scenario} | {size} | {op} | {mode} | {runs} | {median} | {min} "
-            "| {max} | {queries} | {peak} | {created} | {ratio} | {verdict} |".format(
-                **{"ratio": "", "runs": "", "peak": "", **row}
+            "| {max} | {queries} | {peak} | {created} | {ratio} | {verdict} "
+            "| {above_floor} | {equal} |".format(
+                **{
+                    "ratio": "",
+                    "runs": "",
+                    "peak": "",
+                    "above_floor": "",
+                    "equal": "",
+                    **row,
+                }
             )
         )
     return "\n".join(lines)
@@ -337,6 +389,15 @@ def report(results, info, args, sizes_run):
         "- Peak MiB: the peak resident memory (``ru_maxrss``) of the worker process "
         "at the end of the measurement; a worker runs one mode of one scenario, "
         "sizes in increasing order.",
+        "- Floor (S2): after the addon's run, in its transaction, the purchase "
+        "order lines it created are created again with the same values in one ORM "
+        "batch `create` on one new RFQ of the same vendor (timed: that create and "
+        "its flush); addon above floor per rule = (addon − floor median) / N.",
+        "- Records equal to native: the records created compared by value (PO "
+        "lines: product, quantity, unit, price, taxes, planned date, vendor; POs: "
+        "vendor, origin; MOs: product, quantity, unit, start and end dates, "
+        "origin; dates to the day, documents created by the run named by their "
+        "kind in origins), on the last measured run.",
         "- Sizes: "
         + "; ".join(f"{s} {', '.join(map(str, z))}" for s, z in sizes_run.items()),
         "",

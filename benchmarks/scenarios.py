@@ -41,7 +41,22 @@ CREATED_TABLES = (
     ("stock_warehouse_orderpoint", "rules"),
 )
 
-Op = namedtuple("Op", "scenario name size label prepare action variants")
+#: Tables of the documents whose names can appear in an origin: a document
+#: created by the run gets its own sequence number (native and addon runs
+#: consume their sequences differently), so the comparison of records by value
+#: names it by its kind.
+NAMED_TABLES = (
+    ("sale_order", "<sale order>"),
+    ("purchase_order", "<purchase order>"),
+    ("mrp_production", "<manufacturing order>"),
+)
+
+#: ``floor``: None, or (prepare, action) for the floor of the operation (see
+#: worker.measure_floor): prepare(env, marks) -> state, untimed, after the
+#: measured action, in its transaction; action(env, state) is timed.
+Op = namedtuple(
+    "Op", "scenario name size label prepare action variants floor", defaults=(None,)
+)
 
 
 # ---------------------------------------------------------------------- sizes
@@ -458,7 +473,7 @@ def s1_ops(sizes, addon):
     return ops
 
 
-def s2_ops(sizes):
+def s2_ops(sizes, addon=False):
     ops = []
     for size in sizes:
 
@@ -468,9 +483,153 @@ def s2_ops(sizes):
         def run(env, _state):
             env["procurement.group"].sudo().run_scheduler(use_new_cursor=False)
 
-        op = Op("S2", "scheduler run", size, f"N={size}", prepare, run, [])
+        floor = (s2_floor_prepare, s2_floor_create) if addon else None
+        op = Op("S2", "scheduler run", size, f"N={size}", prepare, run, [], floor)
         ops.append(op)
     return ops
+
+
+#: Values of a purchase order line as the scheduler sets them, copied by the
+#: floor (the others are computed by the ORM, as they are for the scheduler).
+FLOOR_LINE_FIELDS = (
+    "product_id",
+    "name",
+    "product_qty",
+    "product_uom",
+    "price_unit",
+    "taxes_id",
+    "date_planned",
+    "orderpoint_id",
+    "propagate_cancel",
+    "company_id",
+)
+FLOOR_ORDER_FIELDS = (
+    "partner_id",
+    "origin",
+    "company_id",
+    "currency_id",
+    "picking_type_id",
+    "fiscal_position_id",
+    "payment_term_id",
+    "user_id",
+    "date_order",
+)
+
+
+def s2_floor_prepare(env, marks):
+    """Untimed: the values of the purchase order lines the run created, and one
+    new RFQ of the same vendor (the first order's header values)."""
+    lines = env["purchase.order.line"].search(
+        [("id", ">", marks["purchase_order_line"])], order="id"
+    )
+    if not lines:
+        return None
+    order_vals = lines[0].order_id.read(list(FLOOR_ORDER_FIELDS), load=None)[0]
+    order_vals.pop("id")
+    rfq = env["purchase.order"].create(order_vals)
+    vals = []
+    for row in lines.read(list(FLOOR_LINE_FIELDS), load=None):
+        row.pop("id")
+        row["taxes_id"] = [Command.set(row["taxes_id"])]
+        row["order_id"] = rfq.id
+        vals.append(row)
+    env.flush_all()
+    return vals
+
+
+def s2_floor_create(env, vals):
+    """Timed: one batch ORM create of the same lines on the new RFQ."""
+    if vals:
+        env["purchase.order.line"].create(vals)
+
+
+def created_names(cr):
+    marks = {}
+    for table, _kind in NAMED_TABLES:
+        cr.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        marks[table] = cr.fetchone()[0]
+    return marks
+
+
+def created_records(env, marks, name_marks):
+    """The records the run created, by value, as sorted lists of JSON-able rows
+    (for the comparison with native): PO lines (product, quantity, unit, price,
+    taxes, planned date, vendor), POs (vendor, origin), MOs (product, quantity,
+    unit, start date, end date, origin). Dates to the day (the runs compared
+    start minutes apart); origins as sorted lists of their comma-separated
+    names, where a document created by the run is named by its kind."""
+    names = {}
+    for table, kind in NAMED_TABLES:
+        env.cr.execute(
+            f"SELECT name FROM {table} WHERE id > %s",  # noqa: S608
+            (name_marks[table],),
+        )
+        names.update((name, kind) for (name,) in env.cr.fetchall())
+
+    def origin(text):
+        tokens = (token.strip() for token in (text or "").split(","))
+        return sorted(names.get(token, token) for token in tokens if token)
+
+    def day(value):
+        return value and str(value)[:10]
+
+    records = {}
+    lines = env["purchase.order.line"].search(
+        [("id", ">", marks["purchase_order_line"])]
+    )
+    if lines:
+        vendors = {o.id: o.partner_id.id for o in lines.order_id}
+        rows = lines.read(
+            [
+                "product_id",
+                "product_qty",
+                "product_uom",
+                "price_unit",
+                "taxes_id",
+                "date_planned",
+                "order_id",
+            ],
+            load=None,
+        )
+        records["PO lines"] = sorted(
+            [
+                r["product_id"],
+                round(r["product_qty"], 4),
+                r["product_uom"],
+                round(r["price_unit"], 4),
+                sorted(r["taxes_id"]),
+                day(r["date_planned"]),
+                vendors[r["order_id"]],
+            ]
+            for r in rows
+        )
+    orders = env["purchase.order"].search([("id", ">", marks["purchase_order"])])
+    if orders:
+        records["POs"] = sorted([o.partner_id.id, origin(o.origin)] for o in orders)
+    productions = env["mrp.production"].search([("id", ">", marks["mrp_production"])])
+    if productions:
+        records["MOs"] = sorted(
+            [
+                r["product_id"],
+                round(r["product_qty"], 4),
+                r["product_uom_id"],
+                day(r["date_start"]),
+                day(r["date_finished"]),
+                origin(r["origin"]),
+            ]
+            for r in productions.read(
+                [
+                    "product_id",
+                    "product_qty",
+                    "product_uom_id",
+                    "date_start",
+                    "date_finished",
+                    "origin",
+                ],
+                load=None,
+            )
+        )
+    return records
 
 
 def _list_spec(env):
@@ -636,7 +795,7 @@ def operations(scenario, sizes, addon):
     if scenario == "S1":
         return s1_ops(sizes, addon)
     if scenario == "S2":
-        return s2_ops(sizes)
+        return s2_ops(sizes, addon)
     if scenario == "S3":
         return s3_ops(sizes)
     if scenario == "S4":

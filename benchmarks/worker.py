@@ -96,12 +96,19 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_once(registry, uid, op, variant=None, profile=None):
+def run_once(
+    registry, uid, op, variant=None, profile=None, keep_records=False, floor=False
+):
     """One rolled-back run: returns (seconds, queries, created, info, peak
-    resident memory of the worker in MiB)."""
+    resident memory of the worker in MiB, extra); ``extra`` holds, with
+    ``keep_records``, the records created by value ("records", see
+    scenarios.created_records) and, with ``floor`` for an operation that has
+    one, the floor measured in the same transaction ("floor", see
+    measure_floor; not on the warm-up run, whose figures are dropped)."""
     cr = registry.cursor()
     try:
         env = api.Environment(cr, uid, {"lang": "en_US", "tz": "UTC"})
+        name_marks = scenarios.created_names(cr)
         state = op.prepare(env)  # untimed
         if variant:
             variant[1](env)
@@ -119,10 +126,37 @@ def run_once(registry, uid, op, variant=None, profile=None):
         queries = sql_db.sql_counter - queries
         created = created_since(cr, marks)
         info = info if isinstance(info, dict) else {}
-        return elapsed, queries, created, info, peak_rss_mib()
+        extra = {}
+        if keep_records:
+            extra["records"] = scenarios.created_records(env, marks, name_marks)
+        if floor and op.floor and not variant:
+            extra["floor"] = measure_floor(env, op, marks)
+        return elapsed, queries, created, info, peak_rss_mib(), extra
     finally:
         cr.rollback()
         cr.close()
+
+
+def measure_floor(env, op, marks):
+    """The floor of the run that just ended in this transaction: the records it
+    created, created again in one batch with the same values.
+
+    Measured here, after the timed part of the run and before its rollback,
+    rather than as an operation of its own: the floor needs the run's output
+    (its lines and their values), which only exists in this transaction; the
+    records of the run stay in place (as they would for a floor op replaying
+    the run first), and the floor's own records are counted from new marks.
+    Returns (seconds, queries, created, peak MiB)."""
+    state = op.floor[0](env, marks)  # untimed: read the values, new RFQ
+    env.flush_all()
+    floor_marks = created_before(env.cr)
+    queries = sql_db.sql_counter
+    start = time.perf_counter()
+    op.floor[1](env, state)
+    env.flush_all()
+    elapsed = time.perf_counter() - start
+    queries = sql_db.sql_counter - queries
+    return elapsed, queries, created_since(env.cr, floor_marks), peak_rss_mib()
 
 
 def numeric(size):
@@ -170,6 +204,7 @@ def measure(registry, args):
                 "warmup": warm,
             }
             log(f"{args.mode} {op.scenario} {op.name} {op.label} {result['mode']}")
+            floor = None
             try:
                 if warm:
                     run_once(registry, uid, op, variant)
@@ -178,7 +213,10 @@ def measure(registry, args):
                     profile = None
                     if args.profile and index == 0:
                         profile = cProfile.Profile()
-                    runs.append(run_once(registry, uid, op, variant, profile))
+                    last = index == repeat - 1
+                    runs.append(
+                        run_once(registry, uid, op, variant, profile, last, True)
+                    )
                     if profile:
                         dump_profile(profile, args, op, variant)
                 times = [r[0] for r in runs]
@@ -188,7 +226,21 @@ def measure(registry, args):
                     created=runs[-1][2],
                     info=runs[-1][3],
                     peak_rss_mib=max(r[4] for r in runs),
+                    records=runs[-1][5].get("records", {}),
                 )
+                floors = [r[5]["floor"] for r in runs if "floor" in r[5]]
+                if floors:
+                    floor = dict(result, mode="floor", records={}, info={})
+                    floor.update(
+                        times=[f[0] for f in floors],
+                        queries=[f[1] for f in floors],
+                        created=floors[-1][2],
+                        peak_rss_mib=max(f[3] for f in floors),
+                    )
+                    log(
+                        f"  floor median {statistics.median(floor['times']):.3f} s, "
+                        f"created {floor['created']}"
+                    )
                 per_unit[key] = statistics.median(times) / numeric(op.size)
                 log(
                     f"  median {statistics.median(times):.3f} s, "
@@ -200,6 +252,8 @@ def measure(registry, args):
                 traceback.print_exc()
                 result["error"] = f"{type(error).__name__}: {error}"[:300]
             print(RESULT_MARK + json.dumps(result), flush=True)
+            if floor:
+                print(RESULT_MARK + json.dumps(floor), flush=True)
 
 
 def dump_profile(profile, args, op, variant):

@@ -48,4 +48,19 @@ def test_benchmark_quick_run(tmp_path):
     for row in rows:
         if not row.startswith("| Scen.") and "error" not in row:
             assert float(row.split("|")[10]) > 0, row
+    # S2: the floor measured beside addon and native, the addon's time above it
+    # per rule, and the records compared with native's by value
+    assert "| addon above floor per rule (ms) | Records equal to native |" in text
+    s2 = {
+        row.split("|")[4].strip(): row.split("|")
+        for row in rows
+        if row.startswith("| S2 ")
+    }
+    assert {"native", "addon", "floor"} <= set(s2), text
+    assert float(s2["floor"][6]) > 0, s2["floor"]
+    assert "PO lines" in s2["floor"][11], s2["floor"]
+    float(s2["addon"][14])  # addon above floor per rule (ms), a number
+    assert s2["addon"][15].strip() == "yes" or s2["addon"][15].strip().startswith(
+        "no: "
+    ), s2["addon"]
     sys.stdout.write(text)
