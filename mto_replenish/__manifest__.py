@@ -4,7 +4,7 @@
     "name": "MTO Replenish",
     "summary": "Make-to-order replenishment: 0/0/1 rules, per-line MTO cascade, "
     "forecast window and promise dates",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/mto-replenish/mto_replenish",
     "author": "mto_replenish contributors",

@@ -1,6 +1,7 @@
-"""Upgrading from 18.0.1.0.0 (links from sales orders to RFQ lines and MOs) to
-18.0.2.0.0 (the allocation ledger): the links become ledger rows, and the
-make-to-order cascade's sub-orders and purchases get rows of kind cascade."""
+"""Upgrading from 18.0.1.0.0 (links from sales orders to RFQ lines and MOs)
+through 18.0.2.0.0 (the allocation ledger) to 18.0.2.1.0: the links become
+ledger rows, the make-to-order cascade's sub-orders and purchases get rows of
+kind cascade, ended scheduler runs are finished, open orders get a ready date."""
 
 import subprocess
 from pathlib import Path
@@ -67,10 +68,14 @@ bikes.action_confirm()
 bike_mo = env["mrp.production"].search([("product_id", "=", bike.id)])
 frame_mo = env["mrp.production"].search([("product_id", "=", frame.id)])
 tube_line = env["purchase.order.line"].search([("product_id", "=", tube.id)])
+# A scheduler run that ended (18.0.1.0.0 did not keep a "finished" flag).
+env["procurement.group"].run_scheduler()
 env.cr.commit()
 result({"line": line.id, "orders": orders.ids, "qty": line.product_qty,
         "cascade": [bikes.order_line.id, bike_mo.id, frame_mo.id, tube_line.id,
-                    tube_line.product_qty]})
+                    tube_line.product_qty],
+        "bikes": bikes.id,
+        "runs": env["mto.scheduler.run"].search_count([])})
 """
 
 CHECK = """
@@ -90,6 +95,11 @@ result({{
             [("kind", "=", "cascade")]
         )
     ),
+    "runs": sorted(
+        [run.state, run.finished, bool(run.date_queued)]
+        for run in env["mto.scheduler.run"].search([])
+    ),
+    "ready": bool(env["sale.order"].browse({bikes}).cascade_ready_date),
 }})
 """
 
@@ -114,14 +124,16 @@ def test_per_order_links_become_ledger_rows(odoo, tmp_path):
         assert seeded["qty"] == 5.0
         rc, errors, out = odoo.run(DB, "-u", ADDON)
         assert rc == 0 and not errors, out[-3000:]
-        checked = odoo.shell(DB, CHECK.format(line=seeded["line"]))
+        checked = odoo.shell(
+            DB, CHECK.format(line=seeded["line"], bikes=seeded["bikes"])
+        )
     finally:
         odoo.dbtool("drop", DB)
     first, second = seeded["orders"]
     sale_line, bike_mo, frame_mo, tube_line, tubes = seeded["cascade"]
     assert tubes == 6.0
     assert checked == {
-        "version": "18.0.2.0.0",
+        "version": "18.0.2.1.0",
         "rows": sorted([[first, 2.0, "per_order"], [second, 3.0, "per_order"]]),
         "linked": sorted([first, second]),
         # The cascade's sub-order and purchase are allocated to the bike order.
@@ -131,4 +143,9 @@ def test_per_order_links_become_ledger_rows(odoo, tmp_path):
                 [False, tube_line, frame_mo, sale_line, 6.0],
             ]
         ),
+        # The ended run is finished and named after its queue time; the
+        # confirmed order has its ready date (18.0.2.1.0).
+        "runs": [["done", True, True]] * seeded["runs"],
+        "ready": True,
     }
+    assert seeded["runs"] >= 1

@@ -144,6 +144,36 @@ class MtoReplenishmentAllocation(models.Model):
                 weights[raw.raw_material_production_id] += move.product_qty
         return weights
 
+    @api.model
+    def _mto_backfill_cascade_rows(self):
+        """Rows of kind cascade for the open MOs and RFQ lines made for the
+        components of an MO that have none yet (databases from before the
+        cascade rows; see the migrations), in creation order so that a
+        parent's rows exist before its children's."""
+        for model, field in (
+            ("mrp.production", "production_id"),
+            ("purchase.order.line", "purchase_line_id"),
+        ):
+            supplies = self.env[model].search(
+                [("state", "!=", "cancel"), ("move_dest_ids", "!=", False)],
+                order="id",
+            )
+            for supply in supplies:
+                if supply.allocation_ids.filtered(lambda row: row.kind == "cascade"):
+                    continue
+                moves = supply.move_dest_ids.filtered(lambda m: m.state != "cancel")
+                product = supply.product_id
+                rows = self._mto_cascade_rows(
+                    product,
+                    sum(moves.mapped("product_qty")),
+                    product.uom_id,
+                    supply.company_id,
+                    {"move_dest_ids": moves},
+                )
+                if rows:
+                    self.create([{**row, field: supply.id} for row in rows])
+                    supply.invalidate_recordset(["allocation_ids"])
+
     # ------------------------------------------------------------ reading
     @api.model
     def _mto_open_domain(self):

@@ -183,6 +183,7 @@ class ReadyWalk:
 
 
 class SaleOrder(models.Model):
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "sale.order"
 
     # Datetime, as the commitment date it is compared with and the planned

@@ -4,7 +4,6 @@
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 

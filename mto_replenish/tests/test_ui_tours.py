@@ -244,6 +244,7 @@ class TestUiTours(HttpCase):
             run, [{"state": "done", "done_count": 2, "refused_count": 1}]
         )
 
+
 def _commit_and_notify(original):
     """TestCursor.commit that also sends Postgres the bus NOTIFY a real commit
     sends (TestCursor drops post-commit hooks), so the browser of a tour gets

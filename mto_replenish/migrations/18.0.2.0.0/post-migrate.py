@@ -39,40 +39,12 @@ def _rows(supply, sale_orders, qty, field):
     return rows
 
 
-def _cascade_rows(env):
-    """Rows of kind cascade for open MOs and purchase lines made for the
-    components of an MO, in creation order (a parent's rows come first)."""
-    Allocation = env["mto.replenishment.allocation"]
-    for model, field, domain in (
-        ("mrp.production", "production_id", [("state", "!=", "cancel")]),
-        ("purchase.order.line", "purchase_line_id", [("state", "!=", "cancel")]),
-    ):
-        supplies = env[model].search(
-            [*domain, ("move_dest_ids", "!=", False)], order="id"
-        )
-        for supply in supplies:
-            if supply.allocation_ids.filtered(lambda row: row.kind == "cascade"):
-                continue
-            moves = supply.move_dest_ids.filtered(lambda m: m.state != "cancel")
-            product = supply.product_id
-            rows = Allocation._mto_cascade_rows(
-                product,
-                sum(moves.mapped("product_qty")),
-                product.uom_id,
-                supply.company_id,
-                {"move_dest_ids": moves},
-            )
-            if rows:
-                Allocation.create([{**row, field: supply.id} for row in rows])
-                supply.invalidate_recordset(["allocation_ids"])
-
-
 def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     _per_order_rows(env)
-    _cascade_rows(env)
+    env["mto.replenishment.allocation"]._mto_backfill_cascade_rows()
 
 
 def _per_order_rows(env):
