@@ -9,7 +9,9 @@ are ready (the environment variables below are set by scripts/setup.sh).
 2. A fresh test database is cloned from it, the addon is installed fresh and its Odoo
    tests (post_install) run.
 3. The top-level pytest tests (tests/) run: install / upgrade / uninstall on a database
-   holding data, pure computations, and later the concurrency tests.
+   holding data, pure computations, and later the concurrency tests. They start as
+   soon as the addon is installed and run beside its Odoo tests (two cores), their
+   output shown when they end; MTO_SERIAL=1 runs them after the Odoo tests.
 
 Exit status: non-zero when a test failed, when Odoo logged an ERROR or CRITICAL line,
 or when the lint (run after the tests, by ./mto test) failed.
@@ -379,10 +381,13 @@ def junit_counts(junit):
     return run - failed - skipped, failed, skipped
 
 
-def run_odoo_tests(template, test_tags, native, runner="pytest", select=()):
+def run_odoo_tests(
+    template, test_tags, native, runner="pytest", select=(), after_install=None
+):
     """Install the addon fresh on a clone of the template and run its tests (with
     pytest-odoo, or odoo-bin's own runner), then Odoo's own replenishment tests on
-    the same database."""
+    the same database. ``after_install(db)`` is called once the addon is
+    installed without error (pytest-odoo runner), before its tests start."""
     db = os.environ.get("MTO_TEST_DB", "mto_test")
     dbtool("clone", template, db)
     if runner == "pytest":
@@ -390,6 +395,8 @@ def run_odoo_tests(template, test_tags, native, runner="pytest", select=()):
         _p, _f, bad_lines, _w, rc = results[0]
         if rc or bad_lines:
             return results
+        if after_install:
+            after_install(db)
         results.append(run_pytest_odoo(db, pytest_odoo_selection(test_tags, select)))
     else:
         results = [run_odoo(db, "addon", "-i", ADDON, "--test-tags", test_tags)]
@@ -399,6 +406,12 @@ def run_odoo_tests(template, test_tags, native, runner="pytest", select=()):
 
 
 def run_pytest(template, pytest_args, addon_db=None):
+    return finish_pytest(start_pytest(template, pytest_args, addon_db))
+
+
+def start_pytest(template, pytest_args, addon_db=None, log_path=None):
+    """Start the system tests (tests/); with ``log_path`` their output goes there
+    (they run beside the Odoo tests, whose output stays on the console)."""
     LOG_DIR.mkdir(exist_ok=True)
     junit = LOG_DIR / "pytest.xml"
     if junit.exists():
@@ -425,8 +438,25 @@ def run_pytest(template, pytest_args, addon_db=None):
         f"--junitxml={junit}",
         *pytest_args,
     ]
-    print("[mto] pytest tests/", flush=True)
-    rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+    # Closed by finish_pytest.
+    log = open(log_path, "w", encoding="utf-8") if log_path else None
+    where = f" (output: {log_path}, shown when they end)" if log_path else ""
+    print(f"[mto] pytest tests/{where}", flush=True)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None
+    )
+    return proc, junit, log
+
+
+def finish_pytest(handle):
+    """Wait for the system tests started by start_pytest; return (passed,
+    failed, rc)."""
+    proc, junit, log = handle
+    rc = proc.wait()
+    if log:
+        log.close()
+        print("[mto] pytest tests/ output:", flush=True)
+        print(Path(log.name).read_text(), flush=True)
     if not junit.exists():
         return 0, 1, rc
     passed, failed, _skipped = junit_counts(junit)
@@ -474,6 +504,23 @@ def main():
     passed = failed = 0
     problems = []
     addon_db = None
+    system_tests = None
+    # The Odoo tests use one core, the system tests mostly another: unless told
+    # otherwise (MTO_SERIAL=1), the system tests start as soon as the addon is
+    # installed and run beside the addon's and Odoo's own tests.
+    beside = (
+        not args.pytest_only
+        and not args.odoo_only
+        and args.odoo_runner == "pytest"
+        and os.environ.get("MTO_SERIAL", "0") != "1"
+    )
+
+    def start_beside(db):
+        nonlocal system_tests
+        system_tests = start_pytest(
+            template, args.pytest_args, db, log_path=LOG_DIR / "pytest.log"
+        )
+
     if not args.pytest_only:
         native = (
             not args.no_native
@@ -481,7 +528,12 @@ def main():
             and not args.odoo_select
         )
         results = run_odoo_tests(
-            template, args.test_tags, native, args.odoo_runner, args.odoo_select
+            template,
+            args.test_tags,
+            native,
+            args.odoo_runner,
+            args.odoo_select,
+            after_install=start_beside if beside else None,
         )
         for index, (o_passed, o_failed, bad_lines, install_warnings, rc) in enumerate(
             results
@@ -503,7 +555,12 @@ def main():
                 problems.append(f"odoo-bin exited with {rc}")
         if not problems:
             addon_db = os.environ.get("MTO_TEST_DB", "mto_test")
-    if not args.odoo_only:
+    if system_tests:
+        p_passed, p_failed, rc = finish_pytest(system_tests)
+        passed, failed = passed + p_passed, failed + p_failed
+        if rc not in (0, 1):
+            problems.append(f"pytest exited with {rc}")
+    elif not args.odoo_only:
         p_passed, p_failed, rc = run_pytest(template, args.pytest_args, addon_db)
         passed, failed = passed + p_passed, failed + p_failed
         if rc not in (0, 1):
