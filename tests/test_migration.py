@@ -70,6 +70,9 @@ frame_mo = env["mrp.production"].search([("product_id", "=", frame.id)])
 tube_line = env["purchase.order.line"].search([("product_id", "=", tube.id)])
 # A scheduler run that ended (18.0.1.0.0 did not keep a "finished" flag).
 env["procurement.group"].run_scheduler()
+for run in env["mto.scheduler.run"].search([]):
+    for batch in run.batch_ids.filtered(lambda b: b.state == "pending"):
+        batch._mto_process()
 env.cr.commit()
 result({"line": line.id, "orders": orders.ids, "qty": line.product_qty,
         "cascade": [bikes.order_line.id, bike_mo.id, frame_mo.id, tube_line.id,
@@ -96,7 +99,7 @@ result({{
         )
     ),
     "runs": sorted(
-        [run.state, run.finished, bool(run.date_queued)]
+        [run.state, run.finished, run.date_queued == run.create_date]
         for run in env["mto.scheduler.run"].search([])
     ),
     "ready": bool(env["sale.order"].browse({bikes}).cascade_ready_date),

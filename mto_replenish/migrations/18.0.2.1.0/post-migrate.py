@@ -9,21 +9,17 @@ from odoo import SUPERUSER_ID, api
 
 def _finish_ended_runs(cr):
     """Runs whose batches all ended are finished (no end notice is sent for
-    them any more); every run is named after the time it was queued."""
+    them any more). The new flag is NULL on the rows that existed."""
     cr.execute(
         """
         UPDATE mto_scheduler_run run
            SET finished = TRUE, date_notified = now() AT TIME ZONE 'UTC'
          WHERE run.started
-           AND NOT run.finished
+           AND run.finished IS NOT TRUE
            AND NOT EXISTS (
                 SELECT 1 FROM mto_scheduler_run_batch batch
                  WHERE batch.run_id = run.id AND batch.state = 'pending')
         """
-    )
-    cr.execute(
-        "UPDATE mto_scheduler_run SET date_queued = create_date "
-        "WHERE date_queued IS NULL"
     )
 
 
