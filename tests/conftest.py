@@ -75,6 +75,14 @@ class OdooRunner:
         self.dbtool("clone", self.template, name)
         return name
 
+    def install_fresh(self, db, modules):
+        """DB made anew from the template with MODULES (comma-separated)
+        installed; fails the test if the installation logs an error."""
+        self.dbtool("drop", db)
+        self.fresh_db(db)
+        rc, errors, out = self.run(db, "-i", modules)
+        assert rc == 0 and not errors, out[-3000:]
+
     def run(self, db, *args, timeout=900):
         """odoo-bin ARGS on DB; returns (returncode, log lines at ERROR or above)."""
         proc = subprocess.run(

@@ -55,10 +55,7 @@ def _connect():
 
 @pytest.fixture(scope="module")
 def server(odoo):
-    odoo.dbtool("drop", DB)
-    odoo.fresh_db(DB)
-    rc, errors, out = odoo.run(DB, "-i", ADDON)
-    assert rc == 0 and not errors, out[-3000:]
+    odoo.install_fresh(DB, ADDON)
     proc, port = odoo.serve(DB, "--workers", "4", "--max-cron-threads", "1")
     yield {"port": port, "gevent_port": proc.gevent_port, "odoo": odoo}
     odoo.stop(proc)

@@ -76,10 +76,7 @@ def _sql(query, params=None):
 
 @pytest.fixture(scope="module")
 def server(odoo):
-    odoo.dbtool("drop", DB)
-    odoo.fresh_db(DB)
-    rc, errors, out = odoo.run(DB, "-i", f"queue_job,{ADDON}")
-    assert rc == 0 and not errors, out[-3000:]
+    odoo.install_fresh(DB, f"queue_job,{ADDON}")
     with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as conf:
         conf.write(
             "[options]\nserver_wide_modules = web,queue_job\n\n"

@@ -236,10 +236,7 @@ def _fingerprint():
 
 @pytest.fixture(scope="module")
 def server(odoo):
-    odoo.dbtool("drop", DB)
-    odoo.fresh_db(DB)
-    rc, errors, out = odoo.run(DB, "-i", ADDON)
-    assert rc == 0 and not errors, out[-3000:]
+    odoo.install_fresh(DB, ADDON)
     data = odoo.shell(DB, SETUP % {"password": PASSWORD})
     proc, port = odoo.serve(DB, "--max-cron-threads", "0")
     clients = {role: Client(port, f"sec_{role}") for role in ROLES}
