@@ -6,12 +6,14 @@ from . import stock_warehouse_orderpoint_allocation
 from . import stock_warehouse_orderpoint_deferral
 from . import stock_warehouse_orderpoint_explanation
 from . import stock_warehouse_orderpoint_per_order
+from . import stock_warehouse_orderpoint_report
 from . import mto_replenishment_pending
 from . import mto_vendor_lock
 from . import mrp_bom
 from . import mrp_bom_line
 from . import mrp_production
 from . import product_product
+from . import product_product_seller
 from . import product_template
 from . import purchase_order
 from . import purchase_order_line
@@ -26,3 +28,4 @@ from . import stock_move
 from . import mto_scheduler_run
 from . import procurement_group
 from . import mto_bulk_run
+from . import account_analytic_distribution_model

@@ -3,10 +3,15 @@
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
 from ..tools.relay import received, relay
+
+#: Location usages whose moves Odoo does not reserve from quants
+#: (``stock.location.should_bypass_reservation``).
+BYPASS_USAGES = ("supplier", "customer", "inventory", "production")
 
 
 class ProcurementGroup(models.Model):
@@ -46,8 +51,11 @@ class ProcurementGroup(models.Model):
 
     @api.model
     def run(self, procurements, raise_user_error=True):
-        """Odoo's procurement; a scheduler batch also records each failure's
-        reason from the exception itself (the relayed ``mto_failure_log``)."""
+        """Odoo's procurement, its rule lookups done once per distinct question
+        (see ``_search_rule_for_warehouses``); a scheduler batch also records
+        each failure's reason from the exception itself (the relayed
+        ``mto_failure_log``)."""
+        self = self._mto_with_rule_memo()
         try:
             return super().run(procurements, raise_user_error=raise_user_error)
         except ProcurementException as errors:
@@ -59,6 +67,43 @@ class ProcurementGroup(models.Model):
                     if procurement.values.get("orderpoint_id")
                 )
             raise
+
+    @api.model
+    def _get_moves_to_assign_domain(self, company_id):
+        """Odoo's moves to reserve, less those nothing can be reserved for: a
+        move of a storable product, from a location that reserves, with no
+        origin move, nothing reserved yet and no serial numbers, whose product
+        has no positive quantity in any internal or transit location. Odoo would
+        look for quants for each of them (two queries a move) and find none; the
+        condition is part of the same search."""
+        return expression.AND(
+            [super()._get_moves_to_assign_domain(company_id), self._mto_reservable_domain()]
+        )
+
+    @api.model
+    def _mto_reservable_domain(self):
+        """Moves for which a reservation may find something (see
+        ``_get_moves_to_assign_domain``)."""
+        return expression.OR(
+            [
+                [("product_id.is_storable", "=", False)],
+                [("product_id.tracking", "=", "serial")],
+                [("location_id.usage", "in", BYPASS_USAGES)],
+                [("location_id.scrap_location", "=", True)],
+                [("move_orig_ids", "!=", False)],
+                [("move_line_ids", "!=", False)],
+                [
+                    (
+                        "product_id.stock_quant_ids",
+                        "any",
+                        [
+                            ("quantity", ">", 0),
+                            ("location_id.usage", "in", ("internal", "transit")),
+                        ],
+                    )
+                ],
+            ]
+        )
 
     @api.model
     def _mto_scheduler_companies(self, company_id=False):
@@ -81,3 +126,57 @@ class ProcurementGroup(models.Model):
                 )
             return Company.browse(company_id)
         return allowed
+
+    # ---------------------------------------------------------- rule lookups
+    def _mto_with_rule_memo(self):
+        """This model with a memo relayed for the operation at hand (kept when
+        one is already relayed, e.g. by a scheduler batch): a batch of
+        procurements asks Odoo for the rules of many products that share their
+        routes, locations and warehouse, and the answer is the same for all of
+        them; it asks for each product's vendor several times."""
+        if received(self.env.context, "mto_batch_memo") is not None:
+            return self
+        return self.with_context(**relay(mto_batch_memo={}))
+
+    @api.model
+    def _search_rule_for_warehouses(
+        self, route_ids, packaging_id, product_id, warehouse_ids, domain
+    ):
+        """Odoo's lookup, memoised for the operation that relayed a memo. The
+        answer only depends on the arguments through the routes they give (the
+        product through its own and its category's routes), the domain, and
+        the environment (user, companies, archived rules shown or not); other
+        addons' overrides of ``_get_rule`` and ``_get_rule_domain`` still apply,
+        since they run before and around this call."""
+        memo = received(self.env.context, "mto_batch_memo")
+        if memo is None:
+            return super()._search_rule_for_warehouses(
+                route_ids, packaging_id, product_id, warehouse_ids, domain
+            )
+        key = self._mto_rule_key(
+            route_ids, packaging_id, product_id, warehouse_ids, domain
+        )
+        if key not in memo:
+            memo[key] = super()._search_rule_for_warehouses(
+                route_ids, packaging_id, product_id, warehouse_ids, domain
+            )
+        return memo[key]
+
+    @api.model
+    def _mto_rule_key(
+        self, route_ids, packaging_id, product_id, warehouse_ids, domain
+    ):
+        """What an answer of ``_search_rule_for_warehouses`` depends on."""
+        env = self.env
+        return (
+            "rule",
+            env.uid,
+            env.su,
+            env.context.get("active_test", True),
+            tuple(env.companies.ids),
+            tuple(route_ids.ids) if route_ids else (),
+            tuple(packaging_id.route_ids.ids) if packaging_id else (),
+            frozenset((product_id.route_ids | product_id.categ_id.total_route_ids).ids),
+            tuple(warehouse_ids.ids) if warehouse_ids else (),
+            repr(domain),
+        )

@@ -32,6 +32,30 @@ def allocated_sale_ids(values):
 class StockRule(models.Model):
     _inherit = "stock.rule"
 
+    @api.model
+    def _run_buy(self, procurements):
+        """Odoo's purchase, with what it reads for each line read once for all
+        of them first (see ``_mto_prefetch_buy``)."""
+        self._mto_prefetch_buy(procurements)
+        res = super()._run_buy(procurements)
+        # What the new lines compute (amounts, analytic distribution) is computed
+        # now, with the batch's memo (see _mto_with_rule_memo), rather than at
+        # the caller's next flush without it.
+        self.env.flush_all()
+        return res
+
+    @api.model
+    def _mto_prefetch_buy(self, procurements):
+        """Read in one query per field what Odoo's line preparation reads product
+        by product: it names each line in a context of its own, without
+        prefetching, so each product's variant values would cost a query."""
+        products = self.env["product.product"].union(
+            *(procurement.product_id for procurement, _rule in procurements)
+        )
+        # sudo: Odoo names purchase lines as superuser (product display name);
+        # this only loads the same values into the cache.
+        products.sudo().fetch(["product_template_attribute_value_ids"])
+
     def _update_purchase_order_line(
         self, product_id, product_qty, product_uom, company_id, values, line
     ):

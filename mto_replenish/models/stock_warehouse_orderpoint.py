@@ -328,8 +328,16 @@ class StockWarehouseOrderpoint(models.Model):
         else:
             self._mto_lock_vendor_keys()
         # What each rule orders is allocated to the demand it covers, in the
-        # ledger, by the procurement that creates or raises the supply.
-        self = self.with_context(**relay(mto_allocations_by_op=self._mto_allocations()))
+        # ledger, by the procurement that creates or raises the supply. Rule
+        # lookups (for the procurement dates, then for the procurements) are
+        # made once per distinct question for the whole batch.
+        memo = received(self.env.context, "mto_batch_memo")
+        self = self.with_context(
+            **relay(
+                mto_allocations_by_op=self._mto_allocations(),
+                mto_batch_memo={} if memo is None else memo,
+            )
+        )
         return super()._procure_orderpoint_confirm(
             use_new_cursor=use_new_cursor,
             company_id=company_id,

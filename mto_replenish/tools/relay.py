@@ -22,6 +22,7 @@ PRIVATE_KEYS = (
     "mto_failure_log",
     "mto_batch_created",
     "mto_qty_prepared",
+    "mto_batch_memo",
 )
 
 
