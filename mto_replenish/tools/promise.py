@@ -45,7 +45,7 @@ Every step of the path is scheduled as soon as possible from today (offset 0):
   carries the make-to-order route, from stock otherwise.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 PRODUCT = "product"
 ON_DEMAND = "on_demand"
@@ -153,7 +153,11 @@ class Step:
     route_days: float = 0.0
 
     def as_dict(self):
-        return asdict(self)
+        # a flat record: ``asdict`` without its deep copy of every value
+        return {name: getattr(self, name) for name in _STEP_FIELDS}
+
+
+_STEP_FIELDS = tuple(f.name for f in fields(Step))
 
 
 @dataclass
@@ -170,10 +174,12 @@ class PromiseError(Exception):
 
     :param products: names of the products of the loop, from the first one met
         again down to the one whose BoM uses it
+    :param product_ids: their ids, in the same order
     """
 
-    def __init__(self, products):
+    def __init__(self, products, product_ids=()):
         self.products = list(products)
+        self.product_ids = list(product_ids)
         super().__init__("BoM loop: " + " -> ".join(self.products))
 
 
@@ -231,7 +237,8 @@ class _Solver:
         if pair in self.visiting:
             loop = self.visiting[self.visiting.index(pair) :] + [pair]
             raise PromiseError(
-                self.products[pid].name or str(pid) for pid, _bom in loop
+                (self.products[pid].name or str(pid) for pid, _bom in loop),
+                [pid for pid, _bom in loop],
             )
         self.visiting.append(pair)
         components = self.components(bom, qty, product_id)
@@ -331,7 +338,7 @@ class _Solver:
         else:
             return self.leaf(line, need, method, NONE, 0.0, missing=[line.id])
         head = node.steps[0]
-        head = Step(**{**asdict(head), "bom_line_id": line.id, "supply_method": method})
+        head = replace(head, bom_line_id=line.id, supply_method=method)
         return Node(node.duration, [head] + node.steps[1:], node.missing)
 
 
@@ -341,7 +348,7 @@ def _place(steps, total):
     end = total
     for step in steps:
         start = end - step.days
-        placed.append(Step(**{**asdict(step), "start": start, "end": end}))
+        placed.append(replace(step, start=start, end=end))
         end = start
     return placed
 
