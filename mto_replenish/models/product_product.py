@@ -489,23 +489,33 @@ class ProductProduct(models.Model):
         stock); a product that is not tracked in stock is always available.
         """
         company = warehouse.company_id or self.env.company
+        # first the routes of the warehouse's rules: most products' routes are
+        # among them, read with them
+        rule_facts = self._promise_rule_facts(warehouse)
         tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
+        facts = tree._promise_product_facts(company, templates)
         found = self.env["mrp.bom"]._bom_find(
             with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
         lines_by_bom = root_boms._promise_lines_by_bom(found)
         # (the products of lines of BoMs found outside the tree's query, if an
         # override of ``_bom_find`` brings some, are read too)
-        tree |= self.browse(
-            line.product_id.id for lines in lines_by_bom.values() for line in lines
+        extra = (
+            self.browse(
+                line.product_id for lines in lines_by_bom.values() for line in lines
+            )
+            - tree
         )
+        if extra:
+            facts.update(extra._promise_product_facts(company))
         walk = self._promise_walk(
             roots,
             root_boms,
-            {product.id: found[product] for product in tree if product in found},
+            {product.id: found[product] for product in with_bom if product in found},
             lines_by_bom,
-            tree._promise_product_facts(company, templates),
+            facts,
             warehouse,
+            rule_facts,
         )
         self._promise_skip_variant_lines(
             walk["variant_lines"], walk["products"], walk["boms"], root_pairs
@@ -525,19 +535,23 @@ class ProductProduct(models.Model):
         }
 
     @api.model
-    def _promise_walk(self, roots, root_boms, bom_of, lines_by_bom, facts, warehouse):
+    def _promise_walk(
+        self, roots, root_boms, bom_of, lines_by_bom, facts, warehouse, rule_facts
+    ):
         """Walk the BoM tree down from ``roots`` (and ``root_boms``), level by
         level, on data already read.
 
         :param bom_of: product id -> its BoM (``_bom_find``)
-        :param lines_by_bom: BoM id -> its lines (``mrp.bom._promise_lines_by_bom``)
+        :param lines_by_bom: BoM id -> its lines (``PromiseLine``, as
+            ``mrp.bom._promise_lines_by_bom`` reads them)
         :param facts: product id -> ``_promise_product_facts``
+        :param rule_facts: ``_promise_rule_facts`` of the warehouse
         :return: dict with ``products`` (id -> ``ProductData``), ``boms`` (id ->
             ``BomData``), ``components`` (ids of the products used by a line) and
             ``variant_lines`` (the lines of some variants only)
         """
         company = warehouse.company_id or self.env.company
-        route_kinds, has_delays = self._promise_rule_facts(warehouse)
+        route_kinds, has_delays = rule_facts
         mto_route = warehouse.mto_pull_id.route_id
         purchase_days = company.po_lead + company.days_to_purchase
         # no rule of the warehouse with a delay (one-step routes, the common
@@ -574,18 +588,17 @@ class ProductProduct(models.Model):
                 lines = lines_by_bom.get(bom_id, ())
                 boms_data[bom_id] = self._promise_bom_data(bom, lines, company, facts)
                 for line in lines:
-                    if line.bom_product_template_attribute_value_ids:
-                        variant_lines.append(line)
-                    pid = line.product_id.id
-                    if facts[pid]["type"] == "consu":
-                        next_ids[pid] = True
+                    if line.variant:
+                        variant_lines.append(line.id)
+                    if facts[line.product_id]["type"] == "consu":
+                        next_ids[line.product_id] = True
             components.update(next_ids)
             todo = [pid for pid in next_ids if pid not in products_data]
         return {
             "products": products_data,
             "boms": boms_data,
             "components": list(components),
-            "variant_lines": self.env["mrp.bom.line"].concat(*variant_lines),
+            "variant_lines": self.env["mrp.bom.line"].browse(variant_lines),
         }
 
     @api.model
@@ -640,6 +653,9 @@ class ProductProduct(models.Model):
             roots=roots.ids,
             boms=root_boms.ids,
         )
+        self.env["mrp.bom.line"].flush_model(["bom_id", "product_id"])
+        self.env["mrp.bom"].flush_model(["active", "product_id", "product_tmpl_id"])
+        self.flush_model(["product_tmpl_id"])
         # ids read from product_product in this transaction: they exist
         rows = self.env.execute_query(query)
         tree = roots | self.browse(row[0] for row in rows)
@@ -648,18 +664,19 @@ class ProductProduct(models.Model):
         return tree, with_bom, {row[0]: row[1] for row in rows}
 
     def _promise_bom_data(self, bom, lines, company, facts):
-        """``tools.promise.BomData`` of ``bom`` with its ``lines`` (records), the
-        units of their products taken from ``facts`` (``_promise_product_facts``)."""
+        """``tools.promise.BomData`` of ``bom`` with its ``lines``
+        (``PromiseLine``), the units of their products taken from ``facts``
+        (``_promise_product_facts``)."""
         kit = bom.type == "phantom"
         line_data = []
         for line in lines:
-            product_facts = facts[line.product_id.id]
+            product_facts = facts[line.product_id]
             if product_facts["type"] != "consu":
                 continue
             line_data.append(
                 promise_tools.BomLineData(
                     id=line.id,
-                    product_id=line.product_id.id,
+                    product_id=line.product_id,
                     qty=self._promise_convert(
                         line.product_qty, line.product_uom_id, product_facts["uom_id"]
                     ),
@@ -670,7 +687,7 @@ class ProductProduct(models.Model):
             id=bom.id,
             # (a variant's unit is its template's)
             product_qty=self._promise_convert(
-                bom.product_qty, bom.product_uom_id, bom.product_tmpl_id.uom_id.id
+                bom.product_qty, bom.product_uom_id.id, bom.product_tmpl_id.uom_id.id
             ),
             kit=kit,
             own_days=0.0 if kit else bom.produce_delay + company.manufacturing_lead,
@@ -679,13 +696,14 @@ class ProductProduct(models.Model):
         )
 
     @api.model
-    def _promise_convert(self, qty, uom, to_uom_id):
-        """``uom._compute_quantity(qty, to_uom, round=False)``, without a
-        look-up when the units are the same."""
-        if uom.id == to_uom_id:
+    def _promise_convert(self, qty, uom_id, to_uom_id):
+        """``uom._compute_quantity(qty, to_uom, round=False)`` (units given by
+        id), without a look-up when the units are the same."""
+        if uom_id == to_uom_id:
             return qty
-        return uom._compute_quantity(
-            qty, self.env["uom.uom"].browse(to_uom_id), round=False
+        Uom = self.env["uom.uom"]
+        return Uom.browse(uom_id)._compute_quantity(
+            qty, Uom.browse(to_uom_id), round=False
         )
 
     def _promise_skip_variant_lines(
@@ -740,7 +758,7 @@ class ProductProduct(models.Model):
             id=product_id,
             replenish=replenish,
             bom_id=bom.id or None,
-            buy_days=(seller.delay + purchase_days) if seller else 0.0,
+            buy_days=(seller["delay"] + purchase_days) if seller else 0.0,
             mto=bool(mto_route) and mto_route.id in facts["route_ids"],
         )
 
@@ -758,17 +776,22 @@ class ProductProduct(models.Model):
             template_ids = {product.id: product.product_tmpl_id.id for product in self}
         Template = self.env["product.template"]
         templates = Template.browse(set(template_ids[pid] for pid in self.ids))
-        templates.fetch(["type", "uom_id", "categ_id", "route_ids"])
+        # (with their names: the display names of the paths need them)
+        templates.fetch(["name", "type", "uom_id", "categ_id", "route_ids"])
         categ_routes = {
             categ.id: categ.total_route_ids.ids for categ in templates.categ_id
         }
         sellers = self._promise_sellers(company, template_ids)
+        # the active routes, checked once for all (then each template's routes
+        # read as they are stored, in their order)
+        active_routes = set(templates.route_ids.ids)
+        templates = templates.with_context(active_test=False)
         facts = {}
         for product_id in self.ids:
-            template = Template.browse(template_ids[product_id]).with_prefetch(
+            template = templates.browse(template_ids[product_id]).with_prefetch(
                 templates._prefetch_ids
             )
-            route_ids = template.route_ids.ids
+            route_ids = [rid for rid in template.route_ids.ids if rid in active_routes]
             route_ids += [
                 rid
                 for rid in categ_routes.get(template.categ_id.id, ())
@@ -782,30 +805,68 @@ class ProductProduct(models.Model):
             }
         return facts
 
+    #: What the promise reads of a vendor line (``_promise_sellers``).
+    _PROMISE_SELLER_COLUMNS = (
+        "id",
+        "partner_id",
+        "product_id",
+        "product_tmpl_id",
+        "sequence",
+        "min_qty",
+        "price",
+        "discount",
+        "date_start",
+        "date_end",
+        "delay",
+    )
+
     def _promise_sellers(self, company, template_ids=None):
-        """Product id -> the vendor line (``product.supplierinfo``, maybe empty)
-        the promise uses for each of these products in ``company``, as
-        ``_promise_seller``: the vendor lines of all their templates are read in
-        one query, then each product chooses with ``_promise_select_seller``.
+        """Product id -> the vendor line the promise uses for each of these
+        products in ``company`` (a dict of ``_PROMISE_SELLER_COLUMNS`` and
+        ``price_discounted``, or None), as ``_promise_seller``: the vendor lines
+        of all their templates are read as plain rows in one query, with the
+        access rules of the vendor lines, then each product chooses with
+        ``_promise_select_seller``.
 
         :param template_ids: product id -> template id, when already known
         """
         if template_ids is None:
             template_ids = {product.id: product.product_tmpl_id.id for product in self}
         Supplierinfo = self.env["product.supplierinfo"].with_company(company)
-        infos = Supplierinfo.search_fetch(
+        query = Supplierinfo._search(
             [
                 ("product_tmpl_id", "in", list(set(template_ids.values()))),
                 ("company_id", "in", [False, company.id]),
                 ("partner_id.active", "=", True),
-            ],
-            ["partner_id", "product_id", "product_tmpl_id", "sequence", "min_qty"]
-            + ["price", "discount", "date_start", "date_end", "delay"],
+            ]
+        )
+        columns = self._PROMISE_SELLER_COLUMNS
+        # (the columns' pending writes are flushed first)
+        rows = self.env.execute_query(
+            query.select(
+                *(
+                    Supplierinfo._field_to_sql(query.table, name, query)
+                    for name in columns
+                )
+            )
         )
         by_template = defaultdict(list)
-        # the order of ``_prepare_sellers``
-        for info in infos.sorted(lambda s: (s.sequence, -s.min_qty, s.price, s.id)):
-            by_template[info.product_tmpl_id.id].append(info)
+        for row in rows:
+            seller = dict(zip(columns, row, strict=True))
+            for name in ("min_qty", "price", "discount"):
+                seller[name] = float(seller[name] or 0.0)
+            seller["sequence"] = seller["sequence"] or 0
+            seller["delay"] = seller["delay"] or 0
+            # as ``product.supplierinfo._compute_price_discounted``
+            seller["price_discounted"] = seller["price"] * (
+                1 - seller["discount"] / 100
+            )
+            by_template[seller["product_tmpl_id"]].append(seller)
+        for sellers in by_template.values():
+            # the order of ``_prepare_sellers``
+            sellers.sort(
+                key=lambda s: (s["sequence"], -s["min_qty"], s["price"], s["id"])
+            )
         today = fields.Date.context_today(self)
         return {
             product.id: product._promise_select_seller(
@@ -826,25 +887,24 @@ class ProductProduct(models.Model):
         The extension point of the vendor choice (``_select_seller`` is not
         called, to read the vendor lines of a whole BoM tree at once).
 
-        :param sellers: list of ``product.supplierinfo`` records
+        :param sellers: list of dicts (``_promise_sellers``), ids for the
+            relational columns
         :param today: the date the lines must be valid on
-        :return: a ``product.supplierinfo`` record, or an empty recordset
+        :return: one of ``sellers``, or None
         """
         self.ensure_one()
         valid = [
             seller
             for seller in sellers
-            if seller.product_id.id in (False, self.id)
-            and not (seller.date_start and seller.date_start > today)
-            and not (seller.date_end and seller.date_end < today)
+            if seller["product_id"] in (None, self.id)
+            and not (seller["date_start"] and seller["date_start"] > today)
+            and not (seller["date_end"] and seller["date_end"] < today)
         ]
         if not valid:
-            return self.env["product.supplierinfo"]
-        partner = valid[0].partner_id
-        same = [seller for seller in valid if seller.partner_id == partner]
-        if len(same) == 1:
-            return same[0]
-        return min(same, key=lambda s: (s.price_discounted, s.sequence, s.id))
+            return None
+        partner_id = valid[0]["partner_id"]
+        same = [seller for seller in valid if seller["partner_id"] == partner_id]
+        return min(same, key=lambda s: (s["price_discounted"], s["sequence"], s["id"]))
 
     @api.model
     def _promise_incoming_delays(self, product, warehouse, replenish, cache=None):
@@ -939,7 +999,8 @@ class ProductProduct(models.Model):
         never used (``_promise_select_seller``)."""
         self.ensure_one()
         company = company or self.company_id or self.env.company
-        return self._promise_sellers(company)[self.id]
+        seller = self._promise_sellers(company)[self.id]
+        return self.env["product.supplierinfo"].browse(seller and seller["id"])
 
     def _promise_forecasts(self, products, warehouse, exclude_sale_lines=None):
         """On hand and dated incoming/outgoing quantities in the warehouse,

@@ -67,8 +67,7 @@ class TestPromiseVendors(CascadeCommon):
         )
         cls.red, cls.blue = (
             cls.bolt.product_variant_ids.filtered(
-                lambda v, name=name: v.product_template_attribute_value_ids.name
-                == name
+                lambda v, name=name: v.product_template_attribute_value_ids.name == name
             )
             for name in ("Red", "Blue")
         )
@@ -124,8 +123,8 @@ class TestPromiseVendors(CascadeCommon):
             self.assertEqual(seller, self._odoo_seller(product, company))
             self.assertEqual(seller.delay, delay)
         sellers = (self.red | self.blue)._promise_sellers(self.company)
-        self.assertEqual(sellers[self.red.id].delay, 8)
-        self.assertEqual(sellers[self.blue.id].delay, 5)
+        self.assertEqual(sellers[self.red.id]["delay"], 8)
+        self.assertEqual(sellers[self.blue.id]["delay"], 5)
 
     def test_promise_takes_the_chosen_vendor(self):
         # vendor lead time + purchase lead time 1 + days to purchase 1
