@@ -1,11 +1,19 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 from .mrp_bom_line import SUPPLY_METHODS
+
+#: What the promise reads of a BoM line: ``variant`` tells whether the line is
+#: for some variants only (``bom_product_template_attribute_value_ids``).
+PromiseLine = namedtuple(
+    "PromiseLine",
+    "id bom_id product_id product_qty product_uom_id supply_method variant",
+)
 
 
 class MrpBom(models.Model):
@@ -40,22 +48,46 @@ class MrpBom(models.Model):
         ]._promise_warehouse(self.company_id or self.env.company)
 
     def _promise_lines_by_bom(self, found):
-        """{BoM id: [line]} of these BoMs and of the BoMs of ``found`` (product
-        -> BoM, as ``_bom_find`` returns), with what the promise reads of the
-        BoMs and lines fetched in one query per table."""
+        """{BoM id: [``PromiseLine``]} of these BoMs and of the BoMs of ``found``
+        (product -> BoM, as ``_bom_find`` returns), in the lines' order; what the
+        promise reads of the BoMs is fetched in one query, the lines are read as
+        plain rows in one query, with the access rules of the lines."""
         boms = self | self.concat(*found.values())
         boms.fetch(
             ["type", "product_id", "product_tmpl_id", "product_qty", "product_uom_id"]
             + ["produce_delay", "days_to_prepare_mo"]
         )
-        lines = self.env["mrp.bom.line"].search_fetch(
-            [("bom_id", "in", boms.ids)],
-            ["bom_id", "product_id", "product_qty", "product_uom_id"]
-            + ["supply_method", "bom_product_template_attribute_value_ids"],
+        Line = self.env["mrp.bom.line"]
+        query = Line._search([("bom_id", "in", boms.ids)], order=Line._order)
+        table = query.table
+        variant = SQL(
+            "EXISTS (SELECT FROM mrp_bom_line_product_template_attribute_value_rel rel"
+            " WHERE rel.mrp_bom_line_id = %s)",
+            SQL.identifier(table, "id"),
+            to_flush=Line._fields["bom_product_template_attribute_value_ids"],
+        )
+        columns = ["id", "bom_id", "product_id", "product_qty", "product_uom_id"]
+        # (the columns' pending writes are flushed first)
+        rows = self.env.execute_query(
+            query.select(
+                *(Line._field_to_sql(table, column, query) for column in columns),
+                Line._field_to_sql(table, "supply_method", query),
+                variant,
+            )
         )
         by_bom = defaultdict(list)
-        for line in lines:
-            by_bom[line.bom_id.id].append(line)
+        for line_id, bom_id, product_id, qty, uom_id, method, is_variant in rows:
+            by_bom[bom_id].append(
+                PromiseLine(
+                    line_id,
+                    bom_id,
+                    product_id,
+                    float(qty or 0.0),
+                    uom_id or False,
+                    method or False,
+                    is_variant,
+                )
+            )
         return by_bom
 
     def _compute_cascade_supply_method(self):

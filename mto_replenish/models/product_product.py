@@ -279,16 +279,15 @@ class ProductProduct(models.Model):
             picking_type=warehouse.manu_type_id,
             company_id=warehouse.company_id.id,
         )
+        facts = self._promise_product_facts(warehouse.company_id)
         problems = {}
         for product in self:
             bom = boms[product]
             if bom.type == "phantom":
                 continue
-            routes = product.route_ids | product.categ_id.total_route_ids
-            kinds = {route_kinds[r.id][1] for r in routes if r.id in route_kinds}
-            can_buy = promise_tools.BUY in kinds and product._promise_seller(
-                warehouse.company_id
-            )
+            route_ids = facts[product.id]["route_ids"]
+            kinds = {route_kinds[rid][1] for rid in route_ids if rid in route_kinds}
+            can_buy = promise_tools.BUY in kinds and facts[product.id]["seller"]
             can_make = promise_tools.MANUFACTURE in kinds and bom
             if can_buy or can_make:
                 continue
@@ -367,9 +366,10 @@ class ProductProduct(models.Model):
                     "A promise cannot be computed: bills of materials loop on "
                     "themselves (%(loop)s). Remove one of these products from the "
                     "bill of materials of the one before it.",
-                    loop=" -> ".join(error.products),
+                    loop=" -> ".join(self._promise_names(error.product_ids)),
                 )
             ) from error
+        self._promise_name_steps(explanations)
         for (product, _qty, _bom), explanation in zip(
             requests, explanations, strict=True
         ):
@@ -380,6 +380,30 @@ class ProductProduct(models.Model):
             )
             explanation["warehouse_id"] = warehouse.id
         return explanations
+
+    @api.model
+    def _promise_names(self, product_ids):
+        """Display names of ``product_ids`` (a list, repeats allowed), in order."""
+        names = {
+            product.id: product.display_name for product in self.browse(product_ids)
+        }
+        return [names[product_id] for product_id in product_ids]
+
+    @api.model
+    def _promise_name_steps(self, explanations):
+        """Give the steps of the critical paths and the stocking gains of
+        ``explanations`` their product's display name: the tree is gathered
+        without names (``_promise_gather``), only these few are read."""
+        items = [
+            item
+            for explanation in explanations
+            for key in ("path", "stocking_gains")
+            for item in explanation.get(key, ())
+        ]
+        product_ids = list(dict.fromkeys(item["product_id"] for item in items))
+        names = dict(zip(product_ids, self._promise_names(product_ids), strict=True))
+        for item in items:
+            item["product"] = names[item["product_id"]]
 
     def _promise_warehouse(self, company=None):
         """The warehouse the promise is computed for.
@@ -453,8 +477,11 @@ class ProductProduct(models.Model):
         """Plain data of the whole BoM tree below ``roots``, read in a fixed
         number of queries whatever the number of lines and levels: the products
         the tree may reach are found in one query (``_promise_tree_products``),
-        their BoMs with one ``_bom_find``, the lines of those BoMs with one read;
-        the walk down the levels then only reads the cache.
+        what the promise needs of them (routes, units, vendor lines) with one read
+        per table (``_promise_product_facts``), their BoMs with one ``_bom_find``,
+        the lines of those BoMs with one read; the walk down the levels then only
+        reads these. Product names are read later, for the products of the
+        critical paths only (``_promise_name_steps``).
 
         ``root_pairs``: the (product, BoM) of ``root_boms``. A line of some
         variants only is skipped for the others, as Odoo's explosion does.
@@ -462,70 +489,38 @@ class ProductProduct(models.Model):
         stock); a product that is not tracked in stock is always available.
         """
         company = warehouse.company_id or self.env.company
-        route_kinds, has_delays = self._promise_rule_facts(warehouse)
-        mto_route = warehouse.mto_pull_id.route_id
-        purchase_days = company.po_lead + company.days_to_purchase
-        products_data = {}
-        boms_data = {}
-        components = self.browse()
-        variant_lines = self.env["mrp.bom.line"]
-        # no rule of the warehouse with a delay (one-step routes, the common
-        # case): no route delays to look up
-        delay_cache = {} if has_delays else None
-        tree = self._promise_tree_products(roots, root_boms)
-        # every column of the products and templates (names, codes, units,
-        # vendors, routes) in one query each
-        tree.fetch(
-            ["display_name", "default_code", "uom_id", "categ_id", "type"]
-            + ["is_storable", "company_id", "route_ids", "seller_ids"]
-        )
+        # first the routes of the warehouse's rules: most products' routes are
+        # among them, read with them
+        rule_facts = self._promise_rule_facts(warehouse)
+        tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
+        facts = tree._promise_product_facts(company, templates)
         found = self.env["mrp.bom"]._bom_find(
-            tree, picking_type=warehouse.manu_type_id, company_id=company.id
+            with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
         lines_by_bom = root_boms._promise_lines_by_bom(found)
-        # lazy reads (sellers, names, routes) run once for the whole tree
-        bom_prefetch = root_boms.concat(*found.values())._prefetch_ids
-        todo = roots.with_prefetch(tree._prefetch_ids)
-        extra_boms = root_boms
-        while todo:
-            level_boms = extra_boms
-            extra_boms = self.env["mrp.bom"]
-            for product in todo:
-                level_boms |= found[product]
-            level_boms = level_boms.filtered(lambda b: b.id not in boms_data)
-            lines = self.env["mrp.bom.line"].concat(
-                *(line for bom in level_boms for line in lines_by_bom.get(bom.id, ()))
+        # (the products of lines of BoMs found outside the tree's query, if an
+        # override of ``_bom_find`` brings some, are read too)
+        extra = (
+            self.browse(
+                line.product_id for lines in lines_by_bom.values() for line in lines
             )
-            level_boms = level_boms.with_prefetch(bom_prefetch)
-            variant_lines |= lines.filtered("bom_product_template_attribute_value_ids")
-            for product in todo:
-                data = self._promise_product_data(
-                    product,
-                    found[product],
-                    route_kinds,
-                    mto_route,
-                    purchase_days,
-                    company,
-                )
-                if delay_cache is not None:
-                    data.route_days = self._promise_incoming_delays(
-                        product, warehouse, data.replenish, delay_cache
-                    )
-                if data.replenish == promise_tools.BUY:
-                    data.buy_days += data.route_days
-                products_data[product.id] = data
-            for bom in level_boms:
-                boms_data[bom.id] = self._promise_bom_data(
-                    bom, lines_by_bom.get(bom.id, ()), company
-                )
-            next_products = lines.product_id.filtered(lambda p: p.type == "consu")
-            components |= next_products
-            todo = next_products.filtered(
-                lambda p: p.id not in products_data
-            ).with_prefetch(tree._prefetch_ids)
-        self._promise_skip_variant_lines(
-            variant_lines, products_data, boms_data, root_pairs
+            - tree
         )
+        if extra:
+            facts.update(extra._promise_product_facts(company))
+        walk = self._promise_walk(
+            roots,
+            root_boms,
+            {product.id: found[product] for product in with_bom if product in found},
+            lines_by_bom,
+            facts,
+            warehouse,
+            rule_facts,
+        )
+        self._promise_skip_variant_lines(
+            walk["variant_lines"], walk["products"], walk["boms"], root_pairs
+        )
+        components = self.browse(walk["components"])
         forecasted = components | roots if with_roots else components
         forecasts = self._promise_forecasts(
             forecasted, warehouse, exclude_sale_lines=exclude_sale_lines
@@ -534,9 +529,76 @@ class ProductProduct(models.Model):
             for product in roots.filtered(lambda p: not p.is_storable):
                 forecasts[product.id] = promise_tools.ForecastData(on_hand=float("inf"))
         return {
+            "products": walk["products"],
+            "boms": walk["boms"],
+            "forecasts": forecasts,
+        }
+
+    @api.model
+    def _promise_walk(
+        self, roots, root_boms, bom_of, lines_by_bom, facts, warehouse, rule_facts
+    ):
+        """Walk the BoM tree down from ``roots`` (and ``root_boms``), level by
+        level, on data already read.
+
+        :param bom_of: product id -> its BoM (``_bom_find``)
+        :param lines_by_bom: BoM id -> its lines (``PromiseLine``, as
+            ``mrp.bom._promise_lines_by_bom`` reads them)
+        :param facts: product id -> ``_promise_product_facts``
+        :param rule_facts: ``_promise_rule_facts`` of the warehouse
+        :return: dict with ``products`` (id -> ``ProductData``), ``boms`` (id ->
+            ``BomData``), ``components`` (ids of the products used by a line) and
+            ``variant_lines`` (the lines of some variants only)
+        """
+        company = warehouse.company_id or self.env.company
+        route_kinds, has_delays = rule_facts
+        mto_route = warehouse.mto_pull_id.route_id
+        purchase_days = company.po_lead + company.days_to_purchase
+        # no rule of the warehouse with a delay (one-step routes, the common
+        # case): no route delays to look up
+        delay_cache = {} if has_delays else None
+        products_data, boms_data, components = {}, {}, {}
+        variant_lines = []
+        todo = list(dict.fromkeys(roots.ids))
+        extra_boms = list(root_boms)
+        while todo:
+            level_boms = {}
+            for bom in extra_boms + [bom_of[pid] for pid in todo if pid in bom_of]:
+                if bom.id not in boms_data:
+                    level_boms.setdefault(bom.id, bom)
+            extra_boms = []
+            for pid in todo:
+                data = self._promise_product_data(
+                    pid,
+                    bom_of.get(pid, self.env["mrp.bom"]),
+                    facts[pid],
+                    route_kinds,
+                    mto_route,
+                    purchase_days,
+                )
+                if delay_cache is not None:
+                    data.route_days = self._promise_incoming_delays(
+                        self.browse(pid), warehouse, data.replenish, delay_cache
+                    )
+                if data.replenish == promise_tools.BUY:
+                    data.buy_days += data.route_days
+                products_data[pid] = data
+            next_ids = {}
+            for bom_id, bom in level_boms.items():
+                lines = lines_by_bom.get(bom_id, ())
+                boms_data[bom_id] = self._promise_bom_data(bom, lines, company, facts)
+                for line in lines:
+                    if line.variant:
+                        variant_lines.append(line.id)
+                    if facts[line.product_id]["type"] == "consu":
+                        next_ids[line.product_id] = True
+            components.update(next_ids)
+            todo = [pid for pid in next_ids if pid not in products_data]
+        return {
             "products": products_data,
             "boms": boms_data,
-            "forecasts": forecasts,
+            "components": list(components),
+            "variant_lines": self.env["mrp.bom.line"].browse(variant_lines),
         }
 
     @api.model
@@ -545,7 +607,16 @@ class ProductProduct(models.Model):
         one query whatever the depth: each active BoM of a product or of its
         template is followed (a superset of the BoMs Odoo picks, which
         ``_bom_find`` then chooses among). Only ids are read here; the records
-        are then read through the ORM, with its access rules."""
+        are then read through the ORM, with its access rules.
+
+        :return: (the products, those of them with an active BoM: the only
+            ones ``_bom_find`` may find a BoM for, product id -> template id)
+        """
+        # Each product's BoMs are looked up by its own id, then by its
+        # template (the template's BoMs for all variants): two index look-ups
+        # per product, whatever the planner knows of the tables (an OR of both
+        # conditions in one join makes it compare every BoM with every product).
+        # ``COALESCE(product_id, 0) = 0`` keeps the template's index in use.
         query = SQL(
             """
             WITH RECURSIVE tree(product_id) AS (
@@ -560,45 +631,79 @@ class ProductProduct(models.Model):
                 SELECT line.product_id
                   FROM tree
                   JOIN product_product product ON product.id = tree.product_id
-                  JOIN mrp_bom bom ON bom.active AND (
-                       bom.product_id = product.id
-                       OR (bom.product_id IS NULL
-                           AND bom.product_tmpl_id = product.product_tmpl_id))
+                 CROSS JOIN LATERAL (
+                       SELECT bom.id FROM mrp_bom bom
+                        WHERE bom.active AND bom.product_id = product.id
+                       UNION ALL
+                       SELECT bom.id FROM mrp_bom bom
+                        WHERE bom.active AND COALESCE(bom.product_id, 0) = 0
+                          AND bom.product_tmpl_id = product.product_tmpl_id
+                  ) bom
                   JOIN mrp_bom_line line ON line.bom_id = bom.id
             )
-            SELECT product_id FROM tree
+            SELECT product.id, product.product_tmpl_id,
+                   EXISTS (SELECT FROM mrp_bom bom
+                            WHERE bom.active AND bom.product_id = product.id)
+                   OR EXISTS (SELECT FROM mrp_bom bom
+                               WHERE bom.active AND bom.product_id IS NULL
+                                 AND bom.product_tmpl_id = product.product_tmpl_id)
+              FROM tree
+              JOIN product_product product ON product.id = tree.product_id
             """,
             roots=roots.ids,
             boms=root_boms.ids,
         )
+        self.env["mrp.bom.line"].flush_model(["bom_id", "product_id"])
+        self.env["mrp.bom"].flush_model(["active", "product_id", "product_tmpl_id"])
+        self.flush_model(["product_tmpl_id"])
         # ids read from product_product in this transaction: they exist
-        ids = [row[0] for row in self.env.execute_query(query)]
-        return roots | self.browse(ids)
+        rows = self.env.execute_query(query)
+        tree = roots | self.browse(row[0] for row in rows)
+        # (a recordset of its own: what ``_bom_find`` reads is read for these only)
+        with_bom = self.browse(row[0] for row in rows if row[2])
+        return tree, with_bom, {row[0]: row[1] for row in rows}
 
-    def _promise_bom_data(self, bom, lines, company):
-        """``tools.promise.BomData`` of ``bom`` with its ``lines`` (records)."""
+    def _promise_bom_data(self, bom, lines, company, facts):
+        """``tools.promise.BomData`` of ``bom`` with its ``lines``
+        (``PromiseLine``), the units of their products taken from ``facts``
+        (``_promise_product_facts``)."""
         kit = bom.type == "phantom"
-        product = bom.product_id or bom.product_tmpl_id.product_variant_id
+        line_data = []
+        for line in lines:
+            product_facts = facts[line.product_id]
+            if product_facts["type"] != "consu":
+                continue
+            line_data.append(
+                promise_tools.BomLineData(
+                    id=line.id,
+                    product_id=line.product_id,
+                    qty=self._promise_convert(
+                        line.product_qty, line.product_uom_id, product_facts["uom_id"]
+                    ),
+                    supply_method=line.supply_method,
+                )
+            )
         return promise_tools.BomData(
             id=bom.id,
-            product_qty=bom.product_uom_id._compute_quantity(
-                bom.product_qty, product.uom_id, round=False
+            # (a variant's unit is its template's)
+            product_qty=self._promise_convert(
+                bom.product_qty, bom.product_uom_id.id, bom.product_tmpl_id.uom_id.id
             ),
             kit=kit,
             own_days=0.0 if kit else bom.produce_delay + company.manufacturing_lead,
             prepare_days=0.0 if kit else bom.days_to_prepare_mo,
-            lines=[
-                promise_tools.BomLineData(
-                    id=line.id,
-                    product_id=line.product_id.id,
-                    qty=line.product_uom_id._compute_quantity(
-                        line.product_qty, line.product_id.uom_id, round=False
-                    ),
-                    supply_method=line.supply_method,
-                )
-                for line in lines
-                if line.product_id.type == "consu"
-            ],
+            lines=line_data,
+        )
+
+    @api.model
+    def _promise_convert(self, qty, uom_id, to_uom_id):
+        """``uom._compute_quantity(qty, to_uom, round=False)`` (units given by
+        id), without a look-up when the units are the same."""
+        if uom_id == to_uom_id:
+            return qty
+        Uom = self.env["uom.uom"]
+        return Uom.browse(uom_id)._compute_quantity(
+            qty, Uom.browse(to_uom_id), round=False
         )
 
     def _promise_skip_variant_lines(
@@ -629,15 +734,18 @@ class ProductProduct(models.Model):
                 if line._skip_bom_line(product):
                     data.skip_product_ids.add(product.id)
 
+    @api.model
     def _promise_product_data(
-        self, product, bom, route_kinds, mto_route, purchase_days, company=None
+        self, product_id, bom, facts, route_kinds, mto_route, purchase_days
     ):
-        routes = product.route_ids | product.categ_id.total_route_ids
+        """``tools.promise.ProductData`` of a product from its ``facts``
+        (``_promise_product_facts``); its name is left empty: it is read for the
+        products of the critical paths only (``_promise_name_steps``)."""
         candidates = sorted(
-            (route_kinds[route.id] for route in routes if route.id in route_kinds),
+            (route_kinds[rid] for rid in facts["route_ids"] if rid in route_kinds),
             key=lambda seq_kind: seq_kind[0],
         )
-        seller = product._promise_seller(company)
+        seller = facts["seller"]
         replenish = promise_tools.NONE
         for _sequence, kind in candidates:
             if kind == promise_tools.MANUFACTURE and bom and bom.type == "normal":
@@ -647,13 +755,156 @@ class ProductProduct(models.Model):
                 replenish = kind
                 break
         return promise_tools.ProductData(
-            id=product.id,
-            name=product.display_name,
+            id=product_id,
             replenish=replenish,
             bom_id=bom.id or None,
-            buy_days=(seller.delay + purchase_days) if seller else 0.0,
-            mto=bool(mto_route and mto_route in routes),
+            buy_days=(seller["delay"] + purchase_days) if seller else 0.0,
+            mto=bool(mto_route) and mto_route.id in facts["route_ids"],
         )
+
+    def _promise_product_facts(self, company, template_ids=None):
+        """What the promise reads of these products for ``company``, in a fixed
+        number of queries: product id -> dict with ``type``, ``uom_id`` (an id),
+        ``route_ids`` (ids of the product's routes then its category's, as
+        ``route_ids | categ_id.total_route_ids``) and ``seller`` (the vendor line,
+        ``_promise_sellers``). The columns of the templates are read on the
+        templates, not through the variants' inherited fields.
+
+        :param template_ids: product id -> template id, when already known
+        """
+        if template_ids is None or not set(self.ids) <= set(template_ids):
+            template_ids = {product.id: product.product_tmpl_id.id for product in self}
+        Template = self.env["product.template"]
+        templates = Template.browse(set(template_ids[pid] for pid in self.ids))
+        # (with their names: the display names of the paths need them)
+        templates.fetch(["name", "type", "uom_id", "categ_id", "route_ids"])
+        categ_routes = {
+            categ.id: categ.total_route_ids.ids for categ in templates.categ_id
+        }
+        sellers = self._promise_sellers(company, template_ids)
+        # the active routes, checked once for all (then each template's routes
+        # read as they are stored, in their order)
+        active_routes = set(templates.route_ids.ids)
+        templates = templates.with_context(active_test=False)
+        facts = {}
+        for product_id in self.ids:
+            template = templates.browse(template_ids[product_id]).with_prefetch(
+                templates._prefetch_ids
+            )
+            route_ids = [rid for rid in template.route_ids.ids if rid in active_routes]
+            route_ids += [
+                rid
+                for rid in categ_routes.get(template.categ_id.id, ())
+                if rid not in route_ids
+            ]
+            facts[product_id] = {
+                "type": template.type,
+                "uom_id": template.uom_id.id,
+                "route_ids": route_ids,
+                "seller": sellers[product_id],
+            }
+        return facts
+
+    #: What the promise reads of a vendor line (``_promise_sellers``).
+    _PROMISE_SELLER_COLUMNS = (
+        "id",
+        "partner_id",
+        "product_id",
+        "product_tmpl_id",
+        "sequence",
+        "min_qty",
+        "price",
+        "discount",
+        "date_start",
+        "date_end",
+        "delay",
+    )
+
+    def _promise_sellers(self, company, template_ids=None):
+        """Product id -> the vendor line the promise uses for each of these
+        products in ``company`` (a dict of ``_PROMISE_SELLER_COLUMNS`` and
+        ``price_discounted``, or None), as ``_promise_seller``: the vendor lines
+        of all their templates are read as plain rows in one query, with the
+        access rules of the vendor lines, then each product chooses with
+        ``_promise_select_seller``.
+
+        :param template_ids: product id -> template id, when already known
+        """
+        if template_ids is None:
+            template_ids = {product.id: product.product_tmpl_id.id for product in self}
+        Supplierinfo = self.env["product.supplierinfo"].with_company(company)
+        query = Supplierinfo._search(
+            [
+                ("product_tmpl_id", "in", list(set(template_ids.values()))),
+                ("company_id", "in", [False, company.id]),
+                ("partner_id.active", "=", True),
+            ]
+        )
+        columns = self._PROMISE_SELLER_COLUMNS
+        # (the columns' pending writes are flushed first)
+        rows = self.env.execute_query(
+            query.select(
+                *(
+                    Supplierinfo._field_to_sql(query.table, name, query)
+                    for name in columns
+                )
+            )
+        )
+        by_template = defaultdict(list)
+        for row in rows:
+            seller = dict(zip(columns, row, strict=True))
+            for name in ("min_qty", "price", "discount"):
+                seller[name] = float(seller[name] or 0.0)
+            seller["sequence"] = seller["sequence"] or 0
+            seller["delay"] = seller["delay"] or 0
+            # as ``product.supplierinfo._compute_price_discounted``
+            seller["price_discounted"] = seller["price"] * (
+                1 - seller["discount"] / 100
+            )
+            by_template[seller["product_tmpl_id"]].append(seller)
+        for sellers in by_template.values():
+            # the order of ``_prepare_sellers``
+            sellers.sort(
+                key=lambda s: (s["sequence"], -s["min_qty"], s["price"], s["id"])
+            )
+        today = fields.Date.context_today(self)
+        return {
+            product.id: product._promise_select_seller(
+                by_template.get(template_ids[product.id], []), today
+            )
+            for product in self
+        }
+
+    def _promise_select_seller(self, sellers, today):
+        """The vendor line of this product the promise uses (its vendor lead
+        time makes the buy time), among ``sellers``: the vendor lines of its
+        template in the company, of active vendors, in the order of
+        ``_prepare_sellers``. The same choice as ``_select_seller`` without
+        quantity nor vendor on ``today``: the lines of another variant or out of
+        their dates are left out, the vendor of the first line is taken and its
+        cheapest line (discounted price, then sequence) wins.
+
+        The extension point of the vendor choice (``_select_seller`` is not
+        called, to read the vendor lines of a whole BoM tree at once).
+
+        :param sellers: list of dicts (``_promise_sellers``), ids for the
+            relational columns
+        :param today: the date the lines must be valid on
+        :return: one of ``sellers``, or None
+        """
+        self.ensure_one()
+        valid = [
+            seller
+            for seller in sellers
+            if seller["product_id"] in (None, self.id)
+            and not (seller["date_start"] and seller["date_start"] > today)
+            and not (seller["date_end"] and seller["date_end"] < today)
+        ]
+        if not valid:
+            return None
+        partner_id = valid[0]["partner_id"]
+        same = [seller for seller in valid if seller["partner_id"] == partner_id]
+        return min(same, key=lambda s: (s["price_discounted"], s["sequence"], s["id"]))
 
     @api.model
     def _promise_incoming_delays(self, product, warehouse, replenish, cache=None):
@@ -733,9 +984,10 @@ class ProductProduct(models.Model):
             picking_type=warehouse.manu_type_id,
             company_id=warehouse.company_id.id,
         )
+        facts = self._promise_product_facts(warehouse.company_id)
         return {
             product.id: self._promise_product_data(
-                product, boms[product], route_kinds, False, 0.0, warehouse.company_id
+                product.id, boms[product], facts[product.id], route_kinds, False, 0.0
             ).replenish
             for product in self
         }
@@ -744,10 +996,11 @@ class ProductProduct(models.Model):
         """The vendor line Odoo's lead days use for ``company`` (default: the
         product's own company, else the current one): ``_select_seller`` without
         quantity, run in that company, so another company's vendor lines are
-        never used."""
+        never used (``_promise_select_seller``)."""
         self.ensure_one()
         company = company or self.company_id or self.env.company
-        return self.with_company(company)._select_seller(quantity=None)[:1]
+        seller = self._promise_sellers(company)[self.id]
+        return self.env["product.supplierinfo"].browse(seller and seller["id"])
 
     def _promise_forecasts(self, products, warehouse, exclude_sale_lines=None):
         """On hand and dated incoming/outgoing quantities in the warehouse,

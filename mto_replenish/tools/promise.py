@@ -45,7 +45,7 @@ Every step of the path is scheduled as soon as possible from today (offset 0):
   carries the make-to-order route, from stock otherwise.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 PRODUCT = "product"
 ON_DEMAND = "on_demand"
@@ -153,16 +153,34 @@ class Step:
     route_days: float = 0.0
 
     def as_dict(self):
-        return asdict(self)
+        # a flat record: ``asdict`` without its deep copy of every value
+        return {name: getattr(self, name) for name in _STEP_FIELDS}
 
 
-@dataclass
+_STEP_FIELDS = tuple(f.name for f in fields(Step))
+
+
 class Node:
-    """Duration of a subtree and its critical chain (relative to its own start)."""
+    """Duration of a subtree and its critical chain (relative to its own start).
 
-    duration: float
-    steps: list
-    missing: list
+    The steps of the chain are made when they are first read (``build`` makes
+    them): only the chains that turn out critical are ever made.
+    """
+
+    __slots__ = ("duration", "missing", "_steps", "_build")
+
+    def __init__(self, duration, steps=None, missing=None, build=None):
+        self.duration = duration
+        self.missing = missing if missing is not None else []
+        self._steps = steps
+        self._build = build
+
+    @property
+    def steps(self):
+        if self._steps is None:
+            self._steps = self._build() if self._build else []
+            self._build = None
+        return self._steps
 
 
 class PromiseError(Exception):
@@ -170,10 +188,12 @@ class PromiseError(Exception):
 
     :param products: names of the products of the loop, from the first one met
         again down to the one whose BoM uses it
+    :param product_ids: their ids, in the same order
     """
 
-    def __init__(self, products):
+    def __init__(self, products, product_ids=()):
         self.products = list(products)
+        self.product_ids = list(product_ids)
         super().__init__("BoM loop: " + " -> ".join(self.products))
 
 
@@ -231,7 +251,8 @@ class _Solver:
         if pair in self.visiting:
             loop = self.visiting[self.visiting.index(pair) :] + [pair]
             raise PromiseError(
-                self.products[pid].name or str(pid) for pid, _bom in loop
+                (self.products[pid].name or str(pid) for pid, _bom in loop),
+                [pid for pid, _bom in loop],
             )
         self.visiting.append(pair)
         components = self.components(bom, qty, product_id)
@@ -250,19 +271,23 @@ class _Solver:
             )
             below = Node(bom.prepare_days, [prepare], components.missing)
         route_days = 0.0 if bom.kit else product.route_days
+
+        def build():
+            head = Step(
+                product_id=product_id,
+                product=product.name,
+                bom_id=bom.id,
+                bom_line_id=None,
+                supply_method=None,
+                replenish=KIT if bom.kit else MANUFACTURE,
+                days=bom.own_days + route_days,
+                quantity=qty,
+                route_days=route_days,
+            )
+            return [head] + below.steps
+
         duration = below.duration + bom.own_days + route_days
-        head = Step(
-            product_id=product_id,
-            product=product.name,
-            bom_id=bom.id,
-            bom_line_id=None,
-            supply_method=None,
-            replenish=KIT if bom.kit else MANUFACTURE,
-            days=bom.own_days + route_days,
-            quantity=qty,
-            route_days=route_days,
-        )
-        node = Node(duration, [head] + below.steps, below.missing)
+        node = Node(duration, missing=below.missing, build=build)
         self.memo[key] = node
         return node
 
@@ -297,24 +322,28 @@ class _Solver:
         for node in decided[1:]:
             if node.duration > best.duration + _EPSILON:
                 best = node
-        return Node(best.duration, best.steps, missing)
+        return Node(best.duration, missing=missing, build=lambda: best.steps)
 
     def leaf(self, line, need, method, replenish, days, missing=()):
         """Node of a component that ends a path: taken from stock, bought, or
         impossible to replenish (then listed as missing)."""
         product = self.products[line.product_id]
-        step = Step(
-            product_id=product.id,
-            product=product.name,
-            bom_id=None,
-            bom_line_id=line.id,
-            supply_method=method,
-            replenish=replenish,
-            days=days,
-            quantity=need,
-            route_days=product.route_days if replenish == BUY else 0.0,
-        )
-        return Node(days, [step], list(missing))
+
+        def build():
+            step = Step(
+                product_id=product.id,
+                product=product.name,
+                bom_id=None,
+                bom_line_id=line.id,
+                supply_method=method,
+                replenish=replenish,
+                days=days,
+                quantity=need,
+                route_days=product.route_days if replenish == BUY else 0.0,
+            )
+            return [step]
+
+        return Node(days, missing=list(missing), build=build)
 
     def free_node(self, line, need):
         return self.leaf(line, need, STOCK, STOCK, 0.0)
@@ -330,9 +359,12 @@ class _Solver:
             return self.leaf(line, need, method, BUY, product.buy_days)
         else:
             return self.leaf(line, need, method, NONE, 0.0, missing=[line.id])
-        head = node.steps[0]
-        head = Step(**{**asdict(head), "bom_line_id": line.id, "supply_method": method})
-        return Node(node.duration, [head] + node.steps[1:], node.missing)
+
+        def build():
+            head = replace(node.steps[0], bom_line_id=line.id, supply_method=method)
+            return [head] + node.steps[1:]
+
+        return Node(node.duration, missing=node.missing, build=build)
 
 
 def _place(steps, total):
@@ -341,7 +373,7 @@ def _place(steps, total):
     end = total
     for step in steps:
         start = end - step.days
-        placed.append(Step(**{**asdict(step), "start": start, "end": end}))
+        placed.append(replace(step, start=start, end=end))
         end = start
     return placed
 
