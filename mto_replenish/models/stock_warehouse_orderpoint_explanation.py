@@ -65,11 +65,7 @@ class StockWarehouseOrderpoint(models.Model):
         in_progress = orderpoints._quantity_in_progress()
         terms = orderpoints._mto_qty_to_order_terms(in_progress)
         moves = orderpoints._mto_forecast_moves()
-        orderpoints._mto_prefetch_documents(
-            self.env["stock.move"].union(
-                *(move for rule_moves in moves.values() for move, __ in rule_moves)
-            )
-        )
+        orderpoints._mto_prefetch_documents(moves)
         result = {}
         for orderpoint in orderpoints:
             lead_terms = orderpoint._mto_lead_terms(delays[orderpoint])
@@ -143,26 +139,39 @@ class StockWarehouseOrderpoint(models.Model):
     def _mto_compute_product_quantities(self):
         """The quantities of the rules' products in each context Odoo reads them
         in for the rules' forecast, one computation per context."""
-        product_ids = defaultdict(list)
+        product_ids = defaultdict(dict)
         for orderpoint in self:
             context = frozendict(orderpoint._get_product_context())
-            product_ids[context].append(orderpoint.product_id.id)
+            product_ids[context][orderpoint.product_id.id] = True
+        products = self.env["product.product"]
         for context, ids in product_ids.items():
-            products = self.env["product.product"].browse(ids).with_context(context)
-            compute_all(products, "qty_available")
+            # The context replaced, not merged, as Odoo's _compute_qty does: the
+            # values are cached under the same key (e.g. no allowed_company_ids).
+            records = products.browse(list(ids))
+            # pylint: disable-next=context-overridden
+            compute_all(records.with_context(context), "qty_available")
 
-    def _mto_prefetch_documents(self, moves):
-        """Read the demand moves and the display names of their documents, once
-        for all the moves."""
+    def _mto_prefetch_documents(self, moves_by_rule):
+        """Read the demand moves of ``_mto_forecast_moves`` and the display names
+        of their documents, once for all the rules."""
+        demand = {
+            move.id: True
+            for rule_moves in moves_by_rule.values()
+            for move, qty in rule_moves
+            if qty < 0
+        }
+        moves = self.env["stock.move"].browse(list(demand))
         fetch_all(moves)
         if "sale_line_id" in moves._fields:
             fetch_all(moves.sale_line_id)
-        ids = defaultdict(list)
+        ids = defaultdict(dict)
         for move in moves:
             model, record = _demand_document(move)
-            ids[model].append(record.id)
+            ids[model][record.id] = True
         for model, record_ids in ids.items():
-            compute_all(fetch_all(self.env[model].browse(record_ids)), "display_name")
+            compute_all(
+                fetch_all(self.env[model].browse(list(record_ids))), "display_name"
+            )
 
     def _mto_lead_terms(self, delays):
         """Split Odoo's total delay into named terms (days)."""

@@ -502,7 +502,10 @@ class TestExplanation(MtoCommon):
             [3.0, 0.0, 1.0, 0.0, 3.0],
         )
         self.assertEqual(
-            [len(result_large[rules[1].id]["demand"][part]) for part in ("window", "visibility", "after")],
+            [
+                len(result_large[rules[1].id]["demand"][part])
+                for part in ("window", "visibility", "after")
+            ],
             [0, 0, 1],
         )
         for rule in rules[:5]:
