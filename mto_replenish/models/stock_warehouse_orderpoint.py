@@ -9,6 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 
 from ..tools import forecast as fc
+from ..tools.batch import compute_all
 from ..tools.relay import received, relay
 
 #: Move states that count in Odoo's forecast (virtual_available).
@@ -249,18 +250,21 @@ class StockWarehouseOrderpoint(models.Model):
 
     def _mto_forecast_with_visibility(self, in_progress):
         """Forecast at the end of each rule's visibility window, quantities in
-        progress included, one read per distinct (location, window end)."""
-        groups = defaultdict(lambda: self.browse())
+        progress included, one computation per distinct (location, window end)
+        whatever the number of rules."""
+        groups = defaultdict(list)
         for orderpoint in self:
             context = orderpoint._get_product_context(
                 visibility_days=orderpoint.visibility_days
             )
-            groups[frozendict(context)] |= orderpoint
+            groups[frozendict(context)].append(orderpoint.id)
         result = {}
-        for context, orderpoints in groups.items():
+        for context, ids in groups.items():
+            orderpoints = self.browse(ids)
+            products = orderpoints.product_id.with_context(**context)
             qty = {
                 row["id"]: row["virtual_available"]
-                for row in orderpoints.product_id.with_context(**context).read(
+                for row in compute_all(products, "virtual_available").read(
                     ["virtual_available"]
                 )
             }

@@ -428,6 +428,91 @@ class TestExplanation(MtoCommon):
         self.assertEqual(small, large, f"10 rules: {small} queries, 500: {large}")
 
     @freeze_time("2026-11-26 09:00:00")
+    def test_query_count_flat_over_1000_rules(self):
+        """Odoo reads and computes by 1,000 records: the explanation of 1,100
+        rules takes as many queries as that of 5."""
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": f"Many {index}",
+                    "is_storable": True,
+                    "route_ids": [Command.set(self.route_buy.ids)],
+                    "seller_ids": [
+                        Command.create({"partner_id": self.vendor.id, "delay": 2})
+                    ],
+                }
+                for index in range(1100)
+            ]
+        )
+        # Demand in the window (Nov 27), in the visibility window (Nov 30) and
+        # after it (Dec 20): 2 days of vendor lead time, 3 visibility days.
+        demand = [(0, 2, 1.0, "2026-11-27"), (0, 4, 2.0, "2026-11-30")]
+        demand.append((1, 3, 1.0, "2026-12-20"))
+        customers = self.env.ref("stock.stock_location_customers")
+        moves = self.env["stock.move"].create(
+            [
+                {
+                    "name": product.name,
+                    "product_id": product.id,
+                    "product_uom_qty": qty,
+                    "product_uom": product.uom_id.id,
+                    "location_id": self.stock_location.id,
+                    "location_dest_id": customers.id,
+                    "date": f"{day} 10:00:00",
+                }
+                for index, product in enumerate(products)
+                for rest, modulo, qty, day in demand
+                if index % modulo == rest
+            ]
+        )
+        moves._action_confirm(merge=False)
+        rules = (
+            self.env["stock.warehouse.orderpoint"]
+            .with_user(self.stock_user)
+            .create(
+                [
+                    {
+                        "product_id": p.id,
+                        "location_id": self.stock_location.id,
+                        "route_id": self.route_buy.id,
+                        "trigger": "manual",
+                        "visibility_days": 3,
+                    }
+                    for p in products
+                ]
+            )
+        )
+
+        def count(records):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            result = records.explain_replenishment()
+            return self.env.cr.sql_log_count - before, result
+
+        # The stock user's first call fills the caches of access rights and rules.
+        rules[:5].explain_replenishment()
+        small, result_small = count(rules[:5])
+        large, result_large = count(rules)
+        _logger.info(
+            "explain_replenishment: 5 rules %d queries, 1100 rules %d", small, large
+        )
+        self.assertEqual(len(result_large), 1100)
+        self.assertEqual(
+            [result_large[rule.id]["qty_to_order"] for rule in rules[:5]],
+            [3.0, 0.0, 1.0, 0.0, 3.0],
+        )
+        self.assertEqual(
+            [
+                len(result_large[rules[1].id]["demand"][part])
+                for part in ("window", "visibility", "after")
+            ],
+            [0, 0, 1],
+        )
+        for rule in rules[:5]:
+            self.assertEqual(result_small[rule.id], result_large[rule.id])
+        self.assertEqual(small, large, f"5 rules: {small} queries, 1100: {large}")
+
+    @freeze_time("2026-11-26 09:00:00")
     def test_explanation_dialog_from_the_list(self):
         product = self._create_product("Dialog", routes=self.route_buy, vendor_delay=3)
         order = self._sell(product, 2, date="2026-11-28 10:00:00")

@@ -1,0 +1,38 @@
+# Copyright 2026 mto_replenish contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Read and compute fields of many records at once.
+
+Read lazily, Odoo fetches a field, and computes a non-stored field, for at most
+1,000 records at a time (``PREFETCH_MAX``; iterating over more records splits their
+prefetch set the same way): the number of queries then grows by 1,000 records. These
+helpers put the values of all the records in the cache first, one query per table and
+one call of each compute method, so that the code that reads them afterwards, Odoo's
+included, finds them there. They only change when the values are read, never what
+they are.
+"""
+
+
+def fetch_all(records, *fnames):
+    """Read the stored fields of ``records`` that Odoo prefetches, and ``fnames``
+    (e.g. one2many or many2many fields), in one query per table. Returns
+    ``records``."""
+    prefetched = [
+        name
+        for name, field in records._fields.items()
+        if field.prefetch is True and field.is_accessible(records.env)
+    ]
+    records.fetch(prefetched + list(fnames))
+    return records
+
+
+def compute_all(records, *fnames):
+    """Compute the non-stored fields ``fnames`` of ``records`` in one call of
+    each compute method, the records whose value is in the cache left out.
+    Returns ``records``."""
+    cache = records.env.cache
+    for fname in fnames:
+        field = records._fields[fname]
+        missing = records.browse(list(cache.get_missing_ids(records, field)))
+        if missing:
+            field.compute_value(missing)
+    return records
