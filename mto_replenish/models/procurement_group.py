@@ -77,7 +77,10 @@ class ProcurementGroup(models.Model):
         look for quants for each of them (two queries a move) and find none; the
         condition is part of the same search."""
         return expression.AND(
-            [super()._get_moves_to_assign_domain(company_id), self._mto_reservable_domain()]
+            [
+                super()._get_moves_to_assign_domain(company_id),
+                self._mto_reservable_domain(),
+            ]
         )
 
     @api.model
@@ -163,9 +166,7 @@ class ProcurementGroup(models.Model):
         return memo[key]
 
     @api.model
-    def _mto_rule_key(
-        self, route_ids, packaging_id, product_id, warehouse_ids, domain
-    ):
+    def _mto_rule_key(self, route_ids, packaging_id, product_id, warehouse_ids, domain):
         """What an answer of ``_search_rule_for_warehouses`` depends on."""
         env = self.env
         return (

@@ -58,7 +58,9 @@ class ProductProduct(models.Model):
         return memo[key].with_env(self.env)
 
     @api.depends("name", "default_code", "product_tmpl_id")
-    @api.depends_context("display_default_code", "seller_id", "company_id", "partner_id")
+    @api.depends_context(
+        "display_default_code", "seller_id", "company_id", "partner_id"
+    )
     def _compute_display_name(self):
         """Odoo's names. Given a vendor line (``seller_id``, as the purchase line
         description asks for each line), Odoo names the product after that line
@@ -70,6 +72,6 @@ class ProductProduct(models.Model):
             return super()._compute_display_name()
         without_partner = self.with_context(partner_id=False)
         super(ProductProduct, without_partner)._compute_display_name()
-        for product, named in zip(self, without_partner):
+        for product, named in zip(self, without_partner, strict=False):
             product.display_name = named.display_name
         return None

@@ -162,7 +162,9 @@ class TestBatchLookups(MtoCommon):
         serial = self._create_product("Batch serial", tracking="serial")
         consumable = self._create_product("Batch consumable", is_storable=False)
         orders = {
-            product: self._without_scheduler(lambda product=product: self._sell(product, 2))
+            product: self._without_scheduler(
+                lambda product=product: self._sell(product, 2)
+            )
             for product in (stocked, empty, serial, consumable)
         }
         # Stock arrives after the orders were confirmed: only the scheduler's
