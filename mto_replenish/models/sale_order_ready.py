@@ -21,6 +21,7 @@ deepest late supply up (the first one is "the late supply").
 """
 
 import math
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -29,6 +30,26 @@ from odoo.tools import format_datetime
 from .mto_replenishment_allocation import OPEN_PRODUCTION_STATES, OPEN_PURCHASE_STATES
 
 DRAFT_PURCHASE_STATES = ("draft", "sent", "to approve")
+#: Key, in the transaction's cache (``cr.cache``), of the supplies rescheduled
+#: while a batch of ready dates is open (see ``ready_batch``).
+SLIPS = "mto_ready_slips"
+
+
+@contextmanager
+def ready_batch(env):
+    """Supplies rescheduled inside this block (receipt dates, MO dates) have
+    the ready dates of their orders recomputed once, when it ends without
+    error, instead of at each write; nested blocks leave it to the outer one."""
+    cache = env.cr.cache
+    if SLIPS in cache:
+        yield
+        return
+    slipped = cache[SLIPS] = []
+    try:
+        yield
+    finally:
+        del cache[SLIPS]
+    env["sale.order"]._cascade_ready_slipped(slipped)
 
 
 class ReadyWalk:
@@ -40,6 +61,7 @@ class ReadyWalk:
         self.env = env
         self.now = now
         self.memo = {}
+        self.made_for = {}  # MO id: its open cascade rows (see _made_for)
 
     def _cached(self, record, compute):
         key = (record._name, record.id)
@@ -115,12 +137,24 @@ class ReadyWalk:
         return timedelta(minutes=minutes)
 
     def _made_for(self, production):
-        """Ledger rows of supply made for this MO (cascade), open."""
-        Allocation = self.env["mto.replenishment.allocation"]
-        return Allocation.search(
-            [("parent_production_id", "=", production.id)]
-            + Allocation._mto_open_domain()
-        )
+        """Ledger rows of supply made for this MO (cascade), open; searched
+        at once for the MOs read with it (its level of the cascade)."""
+        if production.id not in self.made_for:
+            ids = {production.id} | {
+                i
+                for i in production._prefetch_ids
+                if isinstance(i, int) and i not in self.made_for
+            }
+            Allocation = self.env["mto.replenishment.allocation"]
+            rows = Allocation.search(
+                [("parent_production_id", "in", list(ids))]
+                + Allocation._mto_open_domain()
+            )
+            for i in ids:
+                self.made_for[i] = Allocation
+            for row in rows:
+                self.made_for[row.parent_production_id.id] |= row
+        return self.made_for[production.id]
 
     def allocation(self, row):
         if row.purchase_line_id:
@@ -217,9 +251,40 @@ class SaleOrder(models.Model):
             )
 
     def _action_confirm(self):
-        res = super()._action_confirm()
-        self._cascade_ready_refresh()
+        """The ready dates of the confirmed orders, and of the orders whose
+        supply the confirmation rescheduled, once at the end."""
+        with ready_batch(self.env):
+            res = super()._action_confirm()
+            self._cascade_ready_defer(self)
         return res
+
+    @api.model
+    def _cascade_ready_defer(self, records):
+        """Leave the ready dates that ``records`` (sales orders, or supplies
+        just rescheduled) change to the open ``ready_batch``: False when none
+        is open."""
+        slipped = self.env.cr.cache.get(SLIPS)
+        if slipped is None:
+            return False
+        slipped.append((records._name, records.ids))
+        return True
+
+    @api.model
+    def _cascade_ready_slipped(self, slipped):
+        """Recompute once the ready dates ``ready_batch`` collected: sales
+        orders confirmed in it quietly, the orders of rescheduled supplies
+        with a note for those now late."""
+        ids = {}
+        for model, record_ids in slipped:
+            ids.setdefault(model, set()).update(record_ids)
+        # sudo: see _cascade_ready_refresh (the supplies of every company).
+        confirmed = self.sudo().browse(sorted(ids.pop(self._name, ())))
+        late = self.sudo().browse()
+        for model, record_ids in ids.items():
+            supplies = self.env[model].sudo().browse(sorted(record_ids)).exists()
+            late |= supplies._mto_ready_slip_orders()
+        late._cascade_ready_refresh(notify=True)
+        (confirmed - late)._cascade_ready_refresh()
 
     def _cascade_ready_refresh(self, notify=False):
         """Recompute the ready dates of these orders in one batch; with

@@ -25,3 +25,4 @@ from . import test_stock_else_on_demand
 from . import test_ready_date
 from . import test_hooks
 from . import test_ledger_queries
+from . import test_confirm_queries
