@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 from .mto_replenishment_allocation import OPEN_PRODUCTION_STATES, OPEN_PURCHASE_STATES
 
@@ -190,20 +190,20 @@ class ReadyWalk:
     # ------------------------------------------------------------ orders
     def orders(self, orders):
         """{order id: (ready date, chain)} (None: nothing made to order)."""
-        Production = self.env["mrp.production"]
-        tops = Production.search(
+        Allocation = self.env["mto.replenishment.allocation"]
+        tops, rows = self._search_at_once(
+            self.env["mrp.production"],
             [
                 "|",
                 ("procurement_group_id.sale_id", "in", orders.ids),
                 ("sale_line_id", "in", orders.order_line.ids),
-            ]
+            ],
+            Allocation,
+            [("sale_order_id", "in", orders.ids), ("kind", "!=", "cascade")]
+            + Allocation._mto_open_domain(),
         )
         tops_by_order = tops.grouped(
             lambda p: (p.procurement_group_id.sale_id or p.sale_line_id.order_id).id
-        )
-        rows = self.env["mto.replenishment.allocation"].search(
-            [("sale_order_id", "in", orders.ids), ("kind", "!=", "cascade")]
-            + self.env["mto.replenishment.allocation"]._mto_open_domain()
         )
         rows_by_order = rows.grouped(lambda r: r.sale_order_id.id)
         result = {}
@@ -214,6 +214,41 @@ class ReadyWalk:
                 + [self.allocation(r) for r in rows_by_order.get(order.id, ())]
             )
         return result
+
+    def _search_at_once(self, *models_domains):
+        """``search`` of each (model, domain) pair, in one query: the records
+        of each, in its model's order."""
+        parts = []
+        for index, (model, domain) in enumerate(
+            zip(models_domains[::2], models_domains[1::2], strict=True)
+        ):
+            query = model._search(domain)
+            if query.is_empty():
+                continue
+            order = query.order or SQL.identifier(query.table, "id")
+            parts.append(
+                SQL(
+                    "(%s)",
+                    query.select(
+                        SQL("%s AS part", index),
+                        SQL("%s AS id", SQL.identifier(query.table, "id")),
+                        SQL("ROW_NUMBER() OVER (ORDER BY %s) AS seq", order),
+                    ),
+                )
+            )
+        ids = [[] for __ in models_domains[::2]]
+        if parts:
+            for part, record_id in self.env.execute_query(
+                SQL(
+                    "SELECT part, id FROM (%s) AS parts ORDER BY part, seq",
+                    SQL(" UNION ALL ").join(parts),
+                )
+            ):
+                ids[part].append(record_id)
+        return [
+            model.browse(part_ids)
+            for model, part_ids in zip(models_domains[::2], ids, strict=True)
+        ]
 
 
 class SaleOrder(models.Model):
