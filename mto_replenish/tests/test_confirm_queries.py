@@ -57,7 +57,7 @@ class TestConfirmQueries(CascadeCommon):
         self.assertTrue(order.cascade_ready_date)
         # Measured here (no more: it would be a regression). In the benchmark
         # (S1, L=1) native Odoo's flow, an automatic 0/0/1 rule triggered by
-        # the delivery, costs 121 queries and the addon 139: the per-order
+        # the delivery, costs 121 queries and the addon 138: the per-order
         # rule's locks and allocation, not the confirmation's own work.
         self.assertLessEqual(count, 133)
 
@@ -66,7 +66,7 @@ class TestConfirmQueries(CascadeCommon):
         self.assertEqual(len(order.per_order_production_ids), 1)
         self.assertTrue(order.cascade_ready_date)
         # Measured here (see test_buy_one_line); in the benchmark native Odoo
-        # costs 163 queries, the addon 179.
+        # costs 163 queries, the addon 178.
         self.assertLessEqual(count, 173)
 
     def test_cascade(self):
