@@ -51,6 +51,20 @@ class MrpProduction(models.Model):
         help="Manufacturing orders of reordering rules that this order's 'From "
         "stock' components triggered when it was confirmed.",
     )
+    # The inverse of the link above: Odoo then finds the MOs to invalidate
+    # when one is created from the cache (the new MO has no source), instead of
+    # searching the relation for each computed field depending on it.
+    cascade_replenishment_source_ids = fields.Many2many(
+        "mrp.production",
+        "mrp_production_cascade_replenishment_rel",
+        "production_id",
+        "source_id",
+        string="Triggered By",
+        copy=False,
+        readonly=True,
+        help="Manufacturing orders whose 'From stock' components triggered this "
+        "order's reordering rule when they were confirmed.",
+    )
     cascade_replenishment_purchase_line_ids = fields.Many2many(
         "purchase.order.line",
         "mrp_production_cascade_replenishment_pol_rel",
@@ -165,11 +179,7 @@ class MrpProduction(models.Model):
         moves = productions.move_dest_ids
         moves |= moves.move_dest_ids
         parents = moves.raw_material_production_id
-        parents |= (
-            self.env["mrp.production"]
-            .sudo()
-            .search([("cascade_replenishment_production_ids", "in", self.ids)])
-        )
+        parents |= productions.cascade_replenishment_source_ids
         return parents - self
 
     def _cascade_descendants(self):
@@ -244,10 +254,13 @@ class MrpProduction(models.Model):
 
     def _mto_ready_slip(self):
         """This MO was rescheduled: recompute the ready dates of the orders
-        whose cascade contains it, in one batch."""
-        self.env["sale.order"]._cascade_orders_of_productions(
-            self
-        )._cascade_ready_refresh(notify=True)
+        whose cascade contains it, in one batch (at the end of the open ready
+        batch, if any: see sale_order_ready.ready_batch)."""
+        if not self.env["sale.order"]._cascade_ready_defer(self):
+            self._mto_ready_slip_orders()._cascade_ready_refresh(notify=True)
+
+    def _mto_ready_slip_orders(self):
+        return self.env["sale.order"]._cascade_orders_of_productions(self)
 
     def action_confirm(self):
         """Remember which reordering-rule orders the components taken from stock

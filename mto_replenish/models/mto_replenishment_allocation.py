@@ -87,6 +87,27 @@ class MtoReplenishmentAllocation(models.Model):
                 )
 
     # ------------------------------------------------------------ writing
+    @api.model_create_multi
+    def create(self, vals_list):
+        """The sales order is written with the row (one INSERT, not an UPDATE
+        of the related field right after it)."""
+        line_ids = {
+            vals["sale_line_id"]
+            for vals in vals_list
+            if vals.get("sale_line_id") and "sale_order_id" not in vals
+        }
+        if line_ids:
+            # sudo: as the related field's own compute (the order of the line).
+            lines = self.env["sale.order.line"].sudo().browse(sorted(line_ids))
+            order_of = {line.id: line.order_id.id for line in lines}
+            vals_list = [
+                dict(vals, sale_order_id=order_of[vals["sale_line_id"]])
+                if vals.get("sale_line_id") in order_of and "sale_order_id" not in vals
+                else vals
+                for vals in vals_list
+            ]
+        return super().create(vals_list)
+
     @api.model
     def _mto_commands(self, values):
         """One2many commands creating the rows a procurement carries (values

@@ -47,16 +47,19 @@ class MtoVendorLock(models.Model):
         """Lock the row of ``key`` for this transaction and mark it changed;
         False when another transaction holds it or changed it since this one
         began (only with ``nowait``: otherwise the error is raised)."""
-        query = "SELECT id FROM mto_vendor_lock WHERE key = %s FOR NO KEY UPDATE"
+        # One statement: the row is locked (or found busy) first, then marked.
+        query = (
+            "UPDATE mto_vendor_lock SET touched = now() WHERE id = ("
+            "SELECT id FROM mto_vendor_lock WHERE key = %s FOR NO KEY UPDATE"
+            + (" NOWAIT" if nowait else "")
+            + ") RETURNING id"
+        )
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query + (" NOWAIT" if nowait else ""), [key])
+                self.env.cr.execute(query, [key])
                 if not self.env.cr.fetchone():
                     # Created by a transaction this one cannot see yet.
                     return False
-                self.env.cr.execute(
-                    "UPDATE mto_vendor_lock SET touched = now() WHERE key = %s", [key]
-                )
         except OperationalError as error:
             if not nowait or error.pgcode not in CONCURRENCY_PGCODES:
                 raise

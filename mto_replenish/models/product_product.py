@@ -266,19 +266,20 @@ class ProductProduct(models.Model):
         self.check_access("read")
         return self._promise_explain_many([(self, float(quantity or 1.0), None)])[0]
 
-    def _cascade_replenish_problems(self, warehouse=None):
+    def _cascade_replenish_problems(self, warehouse=None, route_kinds=None, boms=None):
         """What is missing for an on-demand procurement of each product.
+
+        ``route_kinds`` (``_promise_route_kinds``) and ``boms``
+        (``_cascade_boms``): already read by the caller, else read here.
 
         :return: dict product id -> message (products that can be replenished, and
             kits, whose own lines decide, are absent)
         """
         warehouse = warehouse or self._promise_warehouse()
-        route_kinds = self._promise_route_kinds(warehouse)
-        boms = self.env["mrp.bom"]._bom_find(
-            self,
-            picking_type=warehouse.manu_type_id,
-            company_id=warehouse.company_id.id,
-        )
+        if route_kinds is None:
+            route_kinds = self._promise_route_kinds(warehouse)
+        if boms is None:
+            boms = self._cascade_boms(warehouse)
         facts = self._promise_product_facts(warehouse.company_id)
         problems = {}
         for product in self:
@@ -975,15 +976,14 @@ class ProductProduct(models.Model):
         )
         return routes.sorted("sequence")[:1]
 
-    def _promise_replenish_kinds(self, warehouse):
+    def _promise_replenish_kinds(self, warehouse, route_kinds=None, boms=None):
         """Product id -> how Odoo would fill an order for it: ``manufacture``,
-        ``buy`` or ``none`` (first applicable Buy/Manufacture route by sequence)."""
-        route_kinds = self._promise_route_kinds(warehouse)
-        boms = self.env["mrp.bom"]._bom_find(
-            self,
-            picking_type=warehouse.manu_type_id,
-            company_id=warehouse.company_id.id,
-        )
+        ``buy`` or ``none`` (first applicable Buy/Manufacture route by sequence).
+        ``route_kinds`` and ``boms``: as in ``_cascade_replenish_problems``."""
+        if route_kinds is None:
+            route_kinds = self._promise_route_kinds(warehouse)
+        if boms is None:
+            boms = self._cascade_boms(warehouse)
         facts = self._promise_product_facts(warehouse.company_id)
         return {
             product.id: self._promise_product_data(
@@ -991,6 +991,15 @@ class ProductProduct(models.Model):
             ).replenish
             for product in self
         }
+
+    def _cascade_boms(self, warehouse):
+        """The BoM Odoo would manufacture each product with in ``warehouse``
+        (``mrp.bom._bom_find`` by its manufacturing operation type)."""
+        return self.env["mrp.bom"]._bom_find(
+            self,
+            picking_type=warehouse.manu_type_id,
+            company_id=warehouse.company_id.id,
+        )
 
     def _promise_seller(self, company=None):
         """The vendor line Odoo's lead days use for ``company`` (default: the

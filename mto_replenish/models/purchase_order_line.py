@@ -42,10 +42,13 @@ class PurchaseOrderLine(models.Model):
 
     def _mto_ready_slip(self):
         """A receipt date changed: recompute the ready dates of the orders this
-        supply serves, in one batch."""
-        self.env["sale.order"]._cascade_orders_of_purchase_lines(
-            self
-        )._cascade_ready_refresh(notify=True)
+        supply serves, in one batch (at the end of the open ready batch, if
+        any: see sale_order_ready.ready_batch)."""
+        if not self.env["sale.order"]._cascade_ready_defer(self):
+            self._mto_ready_slip_orders()._cascade_ready_refresh(notify=True)
+
+    def _mto_ready_slip_orders(self):
+        return self.env["sale.order"]._cascade_orders_of_purchase_lines(self)
 
     @api.depends("allocation_ids.sale_order_id", "allocation_ids.kind")
     def _compute_per_order_sale_ids(self):

@@ -235,15 +235,18 @@ class SaleOrder(models.Model):
             )
 
     @api.model
-    def _cascade_walk_problems(self, boms, warehouse, product=None):
+    def _cascade_walk_problems(self, boms, warehouse, product=None, route_kinds=None):
         """Problems of the on-demand components below ``boms``, level by level.
 
         Each BoM is walked for the product it makes (``product`` for the given
         BoMs; by default each BoM's own variant, or every line for a template
         BoM): a line of other variants only is left out, as Odoo's explosion
-        leaves it out.
+        leaves it out. ``route_kinds``: the warehouse's (read once if not
+        given); the BoMs of each level are found once.
         """
         errors = []
+        if route_kinds is None:
+            route_kinds = self.env["product.product"]._promise_route_kinds(warehouse)
         mto_route = warehouse.mto_pull_id.route_id
         Bom = self.env["mrp.bom"]
         Product = self.env["product.product"]
@@ -273,27 +276,28 @@ class SaleOrder(models.Model):
                 company_id=warehouse.company_id.id,
                 bom_type="phantom",
             )
-            problems = on_demand.product_id._cascade_replenish_problems(warehouse)
+            components = on_demand.product_id
+            level_boms = components._cascade_boms(warehouse)
+            problems = components._cascade_replenish_problems(
+                warehouse, route_kinds=route_kinds, boms=level_boms
+            )
             for line in on_demand:
                 if line.product_id.id in problems:
                     errors.append(
                         line._cascade_problem_message(problems[line.product_id.id])
                     )
-            kinds = on_demand.product_id._promise_replenish_kinds(warehouse)
+            kinds = components._promise_replenish_kinds(
+                warehouse, route_kinds=route_kinds, boms=level_boms
+            )
             made = Product.browse(
                 [
                     component.id
-                    for component in on_demand.product_id
+                    for component in components
                     if component.id not in problems
                     and kinds[component.id] == promise_tools.MANUFACTURE
                 ]
             )
-            normal = Bom._bom_find(
-                made,
-                picking_type=warehouse.manu_type_id,
-                company_id=warehouse.company_id.id,
-                bom_type="normal",
-            )
+            normal = self._cascade_normal_boms(made, warehouse, level_boms)
             next_pairs = [
                 (kits[component], component)
                 for component in lines.product_id
@@ -309,6 +313,20 @@ class SaleOrder(models.Model):
                 if (bom.id, target._name, target.id) not in seen
             ]
         return errors
+
+    @api.model
+    def _cascade_normal_boms(self, products, warehouse, boms):
+        """The first normal BoM of each product (``_bom_find`` of type normal):
+        the first BoM of any type in ``boms`` when it is normal, else found."""
+        normal = self.env["mrp.bom"]._bom_find(
+            products.filtered(lambda p: boms[p].type != "normal"),
+            picking_type=warehouse.manu_type_id,
+            company_id=warehouse.company_id.id,
+            bom_type="normal",
+        )
+        for product in products.filtered(lambda p: boms[p].type == "normal"):
+            normal[product] = boms[product]
+        return normal
 
     # --- Per-order (0/0/1) replenishment: the ledger's traceability ----------
     @api.depends("allocation_ids.purchase_line_id", "allocation_ids.production_id")

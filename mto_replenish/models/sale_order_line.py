@@ -264,12 +264,19 @@ class SaleOrderLine(models.Model):
     def _cascade_problems(self):
         """Messages for the lines whose make-to-order cascade would fail."""
         errors = []
+        route_kinds = {}  # warehouse: its route kinds, read once
         for line in self:
             if line.display_type or not line._cascade_is_mto():
                 continue
             warehouse = line.order_id.warehouse_id
             product = line.product_id
-            problem = product._cascade_replenish_problems(warehouse).get(product.id)
+            if warehouse not in route_kinds:
+                route_kinds[warehouse] = product._promise_route_kinds(warehouse)
+            kinds = route_kinds[warehouse]
+            boms = product._cascade_boms(warehouse)
+            problem = product._cascade_replenish_problems(
+                warehouse, route_kinds=kinds, boms=boms
+            ).get(product.id)
             if problem:
                 errors.append(
                     _(
@@ -280,14 +287,12 @@ class SaleOrderLine(models.Model):
                     )
                 )
                 continue
-            kind = product._promise_replenish_kinds(warehouse)[product.id]
-            bom = self.env["mrp.bom"]._bom_find(
-                product,
-                picking_type=warehouse.manu_type_id,
-                company_id=warehouse.company_id.id,
-            )[product]
+            kind = product._promise_replenish_kinds(
+                warehouse, route_kinds=kinds, boms=boms
+            )[product.id]
+            bom = boms[product]
             if bom and (bom.type == "phantom" or kind == "manufacture"):
                 errors += self.env["sale.order"]._cascade_walk_problems(
-                    bom, warehouse, product=product
+                    bom, warehouse, product=product, route_kinds=kinds
                 )
         return errors

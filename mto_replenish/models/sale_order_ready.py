@@ -21,14 +21,35 @@ deepest late supply up (the first one is "the late supply").
 """
 
 import math
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 from .mto_replenishment_allocation import OPEN_PRODUCTION_STATES, OPEN_PURCHASE_STATES
 
 DRAFT_PURCHASE_STATES = ("draft", "sent", "to approve")
+#: Key, in the transaction's cache (``cr.cache``), of the supplies rescheduled
+#: while a batch of ready dates is open (see ``ready_batch``).
+SLIPS = "mto_ready_slips"
+
+
+@contextmanager
+def ready_batch(env):
+    """Supplies rescheduled inside this block (receipt dates, MO dates) have
+    the ready dates of their orders recomputed once, when it ends without
+    error, instead of at each write; nested blocks leave it to the outer one."""
+    cache = env.cr.cache
+    if SLIPS in cache:
+        yield
+        return
+    slipped = cache[SLIPS] = []
+    try:
+        yield
+    finally:
+        del cache[SLIPS]
+    env["sale.order"]._cascade_ready_slipped(slipped)
 
 
 class ReadyWalk:
@@ -40,6 +61,7 @@ class ReadyWalk:
         self.env = env
         self.now = now
         self.memo = {}
+        self.made_for = {}  # MO id: its open cascade rows (see _made_for)
 
     def _cached(self, record, compute):
         key = (record._name, record.id)
@@ -115,12 +137,24 @@ class ReadyWalk:
         return timedelta(minutes=minutes)
 
     def _made_for(self, production):
-        """Ledger rows of supply made for this MO (cascade), open."""
-        Allocation = self.env["mto.replenishment.allocation"]
-        return Allocation.search(
-            [("parent_production_id", "=", production.id)]
-            + Allocation._mto_open_domain()
-        )
+        """Ledger rows of supply made for this MO (cascade), open; searched
+        at once for the MOs read with it (its level of the cascade)."""
+        if production.id not in self.made_for:
+            ids = {production.id} | {
+                i
+                for i in production._prefetch_ids
+                if isinstance(i, int) and i not in self.made_for
+            }
+            Allocation = self.env["mto.replenishment.allocation"]
+            rows = Allocation.search(
+                [("parent_production_id", "in", list(ids))]
+                + Allocation._mto_open_domain()
+            )
+            for i in ids:
+                self.made_for[i] = Allocation
+            for row in rows:
+                self.made_for[row.parent_production_id.id] |= row
+        return self.made_for[production.id]
 
     def allocation(self, row):
         if row.purchase_line_id:
@@ -156,20 +190,20 @@ class ReadyWalk:
     # ------------------------------------------------------------ orders
     def orders(self, orders):
         """{order id: (ready date, chain)} (None: nothing made to order)."""
-        Production = self.env["mrp.production"]
-        tops = Production.search(
+        Allocation = self.env["mto.replenishment.allocation"]
+        tops, rows = self._search_at_once(
+            self.env["mrp.production"],
             [
                 "|",
                 ("procurement_group_id.sale_id", "in", orders.ids),
                 ("sale_line_id", "in", orders.order_line.ids),
-            ]
+            ],
+            Allocation,
+            [("sale_order_id", "in", orders.ids), ("kind", "!=", "cascade")]
+            + Allocation._mto_open_domain(),
         )
         tops_by_order = tops.grouped(
             lambda p: (p.procurement_group_id.sale_id or p.sale_line_id.order_id).id
-        )
-        rows = self.env["mto.replenishment.allocation"].search(
-            [("sale_order_id", "in", orders.ids), ("kind", "!=", "cascade")]
-            + self.env["mto.replenishment.allocation"]._mto_open_domain()
         )
         rows_by_order = rows.grouped(lambda r: r.sale_order_id.id)
         result = {}
@@ -180,6 +214,41 @@ class ReadyWalk:
                 + [self.allocation(r) for r in rows_by_order.get(order.id, ())]
             )
         return result
+
+    def _search_at_once(self, *models_domains):
+        """``search`` of each (model, domain) pair, in one query: the records
+        of each, in its model's order."""
+        parts = []
+        for index, (model, domain) in enumerate(
+            zip(models_domains[::2], models_domains[1::2], strict=True)
+        ):
+            query = model._search(domain)
+            if query.is_empty():
+                continue
+            order = query.order or SQL.identifier(query.table, "id")
+            parts.append(
+                SQL(
+                    "(%s)",
+                    query.select(
+                        SQL("%s AS part", index),
+                        SQL("%s AS id", SQL.identifier(query.table, "id")),
+                        SQL("ROW_NUMBER() OVER (ORDER BY %s) AS seq", order),
+                    ),
+                )
+            )
+        ids = [[] for __ in models_domains[::2]]
+        if parts:
+            for part, record_id in self.env.execute_query(
+                SQL(
+                    "SELECT part, id FROM (%s) AS parts ORDER BY part, seq",
+                    SQL(" UNION ALL ").join(parts),
+                )
+            ):
+                ids[part].append(record_id)
+        return [
+            model.browse(part_ids)
+            for model, part_ids in zip(models_domains[::2], ids, strict=True)
+        ]
 
 
 class SaleOrder(models.Model):
@@ -217,9 +286,40 @@ class SaleOrder(models.Model):
             )
 
     def _action_confirm(self):
-        res = super()._action_confirm()
-        self._cascade_ready_refresh()
+        """The ready dates of the confirmed orders, and of the orders whose
+        supply the confirmation rescheduled, once at the end."""
+        with ready_batch(self.env):
+            res = super()._action_confirm()
+            self._cascade_ready_defer(self)
         return res
+
+    @api.model
+    def _cascade_ready_defer(self, records):
+        """Leave the ready dates that ``records`` (sales orders, or supplies
+        just rescheduled) change to the open ``ready_batch``: False when none
+        is open."""
+        slipped = self.env.cr.cache.get(SLIPS)
+        if slipped is None:
+            return False
+        slipped.append((records._name, records.ids))
+        return True
+
+    @api.model
+    def _cascade_ready_slipped(self, slipped):
+        """Recompute once the ready dates ``ready_batch`` collected: sales
+        orders confirmed in it quietly, the orders of rescheduled supplies
+        with a note for those now late."""
+        ids = {}
+        for model, record_ids in slipped:
+            ids.setdefault(model, set()).update(record_ids)
+        # sudo: see _cascade_ready_refresh (the supplies of every company).
+        confirmed = self.sudo().browse(sorted(ids.pop(self._name, ())))
+        late = self.sudo().browse()
+        for model, record_ids in ids.items():
+            supplies = self.env[model].sudo().browse(sorted(record_ids)).exists()
+            late |= supplies._mto_ready_slip_orders()
+        late._cascade_ready_refresh(notify=True)
+        (confirmed - late)._cascade_ready_refresh()
 
     def _cascade_ready_refresh(self, notify=False):
         """Recompute the ready dates of these orders in one batch; with

@@ -19,28 +19,45 @@ class StockMove(models.Model):
         Component moves exploded from a kit carry the kit's own BoM line, so the
         kit's lines decide for them. Moves outside an MO (e.g. a kit sold and
         exploded on a delivery) keep Odoo's behaviour.
+
+        An on-demand move whose make-to-order rule is found gets both its
+        procure method and its rule from its BoM line, whatever Odoo's search
+        would find: Odoo's rule search is skipped for it, and the rule is looked
+        up once per warehouse and pair of locations.
         """
-        res = super()._adjust_procure_method(picking_type_code=picking_type_code)
-        for move in self:
-            line = move.bom_line_id
-            if (
-                not line
-                or not move.raw_material_production_id
-                or (line.supply_method or "product") == "product"
-                or move.product_id != line.product_id
-            ):
-                continue
-            if line.supply_method == "on_demand":
+        on_demand = self.filtered(lambda m: m._mto_supply_method() == "on_demand")
+        rules = on_demand._cascade_mto_rules()
+        decided = on_demand.filtered(lambda m: m.id in rules)
+        res = super(StockMove, self - decided)._adjust_procure_method(
+            picking_type_code=picking_type_code
+        )
+        for move in decided:
+            move.procure_method = "make_to_order"
+            move.rule_id = rules[move.id]
+        for move in self - decided:
+            method = move._mto_supply_method()
+            if method == "on_demand":
                 move.procure_method = "make_to_order"
-                rule = move._cascade_mto_rule()
-                if rule:
-                    move.rule_id = rule
-            elif line.supply_method in ("stock", "stock_else_on_demand"):
+            elif method in ("stock", "stock_else_on_demand"):
                 # stock, else on demand: split when the MO's moves are confirmed
                 move.procure_method = "make_to_stock"
                 if move.rule_id.procure_method in ("make_to_order", "mts_else_mto"):
                     move.rule_id = False
         return res
+
+    def _mto_supply_method(self):
+        """The supply method of this component move's own BoM line, or False
+        (not a component of an MO, a kit's line, or "as the product says")."""
+        self.ensure_one()
+        line = self.bom_line_id
+        if (
+            not line
+            or not self.raw_material_production_id
+            or (line.supply_method or "product") == "product"
+            or self.product_id != line.product_id
+        ):
+            return False
+        return line.supply_method
 
     def _action_confirm(self, merge=True, merge_into=False):
         """Split the components set to "From stock, else on demand" before
@@ -211,8 +228,7 @@ class StockMove(models.Model):
         warehouse's MTO route even when that route is archived (its rules stay
         active)."""
         self.ensure_one()
-        warehouse = self.warehouse_id or self.location_id.warehouse_id
-        route = warehouse.mto_pull_id.route_id
+        route, warehouse = self._cascade_mto_route()
         if not route:
             return self.env["stock.rule"]
         return self.env["procurement.group"]._search_rule(
@@ -220,10 +236,52 @@ class StockMove(models.Model):
             self.product_packaging_id,
             self.product_id,
             warehouse,
-            [
-                ("location_src_id", "=", self.location_id.id),
-                ("location_dest_id", "=", self.location_dest_id.id),
-                ("action", "!=", "push"),
-                ("procure_method", "=", "make_to_order"),
-            ],
+            self._cascade_mto_rule_domain(),
         )
+
+    def _cascade_mto_route(self):
+        """(the warehouse's MTO route, the warehouse) of this move."""
+        warehouse = self.warehouse_id or self.location_id.warehouse_id
+        return warehouse.mto_pull_id.route_id, warehouse
+
+    def _cascade_mto_rule_domain(self):
+        return [
+            ("location_src_id", "=", self.location_id.id),
+            ("location_dest_id", "=", self.location_dest_id.id),
+            ("action", "!=", "push"),
+            ("procure_method", "=", "make_to_order"),
+        ]
+
+    def _cascade_mto_rules(self):
+        """{move id: rule} of ``_cascade_mto_rule`` for these moves (those with
+        a rule), searched once per route, warehouse and pair of locations: the
+        route's rule does not depend on the product; a move whose route has no
+        such rule falls back on ``_cascade_mto_rule`` (packaging and product
+        routes)."""
+        groups = defaultdict(list)
+        for move in self:
+            route, warehouse = move._cascade_mto_route()
+            if route:
+                key = (route, warehouse, move.location_id, move.location_dest_id)
+                groups[key].append(move)
+        rules = {}
+        for (route, warehouse, __, __), moves in groups.items():
+            domain = moves[0]._cascade_mto_rule_domain()
+            if warehouse:
+                domain = [
+                    "|",
+                    ("warehouse_id", "=", warehouse.id),
+                    ("warehouse_id", "=", False),
+                ] + domain
+            rule = self.env["procurement.group"]._search_rule(
+                route,
+                self.env["product.packaging"],
+                self.env["product.product"],
+                self.env["stock.warehouse"],
+                domain,
+            )
+            for move in moves:
+                found = rule or move._cascade_mto_rule()
+                if found:
+                    rules[move.id] = found
+        return rules
