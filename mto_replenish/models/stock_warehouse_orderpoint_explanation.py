@@ -55,10 +55,9 @@ class StockWarehouseOrderpoint(models.Model):
         it. The number of SQL queries does not grow with the number of rules that
         share a configuration.
         """
-        self.check_access("read")
-        orderpoints = fetch_all(self).filtered(
-            lambda op: op.product_id and op.location_id
-        )
+        # Read first: the record rules checked next read the rules' fields.
+        fetch_all(self).check_access("read")
+        orderpoints = self.filtered(lambda op: op.product_id and op.location_id)
         orderpoints._mto_explain_prefetch()
         today = fields.Date.today()
         delays = orderpoints._mto_lead_delays()
