@@ -1,8 +1,18 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import odoo
 from odoo import Command
 from odoo.tests import TransactionCase
+
+
+def warm_http_statics():
+    """Odoo builds its table of static folders (parsing every manifest with
+    ``ast``) lazily, in the thread of the first static request, while the
+    browser's other requests compile code in theirs; Python 3.11's compiler is
+    not safe for that (SystemError "AST constructor recursion depth mismatch",
+    CPython issue 106905). Browser tests build it first, in the test's thread."""
+    return odoo.http.root.statics
 
 
 class MtoCommon(TransactionCase):

@@ -4,7 +4,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import MtoCommon
+from .common import MtoCommon, warm_http_statics
 
 LANG = "id_ID"
 
@@ -89,6 +89,11 @@ class TestExplanationIndonesian(MtoCommon):
 class TestUiTourIndonesian(HttpCase):
     """The replenishment list's explanation dialog, in a browser, for a user whose
     language is Indonesian (tour mto_replenish_explain_rule_id)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        warm_http_statics()
 
     def test_explanation_dialog_in_indonesian(self):
         env = self.env(context=dict(self.env.context, tracking_disable=True))

@@ -13,6 +13,7 @@ from odoo.tools import SQL
 
 from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
 
+from .common import warm_http_statics
 from .test_promise_timeline import load_demo
 
 
@@ -20,6 +21,11 @@ from .test_promise_timeline import load_demo
 class TestUiTours(HttpCase):
     """The screens driven in a real browser (Odoo tours, headless chromium): each
     tour acts as the administrator, then the records are checked here."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        warm_http_statics()
 
     def setUp(self):
         super().setUp()
@@ -271,6 +277,11 @@ def _commit_and_notify(original):
 @tagged("post_install", "-at_install")
 class TestUiRunsTour(HttpCase):
     """The replenishment runs screen in a real browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        warm_http_statics()
 
     def _play_the_scheduled_action(self, errors):
         """Once the tour saw its queued run, do what the scheduled action does
