@@ -38,10 +38,10 @@ class StockRule(models.Model):
         of them first (see ``_mto_prefetch_buy``)."""
         self._mto_prefetch_buy(procurements)
         res = super()._run_buy(procurements)
-        # What the new lines compute (amounts, analytic distribution) is computed
-        # now, with the batch's memo (see _mto_with_rule_memo), rather than at
-        # the caller's next flush without it.
-        self.env.flush_all()
+        # The new lines' analytic distribution is computed now, with the memo
+        # relayed for the procurement (see procurement.group
+        # _mto_with_rule_memo), rather than at the caller's next flush without.
+        self.env["purchase.order.line"]._recompute_model(["analytic_distribution"])
         return res
 
     @api.model
