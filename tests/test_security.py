@@ -31,6 +31,7 @@ PUBLIC_METHODS = {
         "action_view_per_order_sales",
         "write",
     ],
+    "mto.replenishment.allocation": ["create"],
     "mto.scheduler.run": ["action_cancel", "action_run_now"],
     "mto.scheduler.run.failure": ["action_open_orderpoint"],
     "procurement.group": ["run"],
@@ -52,6 +53,7 @@ PUBLIC_METHODS = {
     "stock.warehouse.orderpoint": [
         "action_convert_to_per_order",
         "action_mto_explain_replenishment",
+        "create",
         "explain_replenishment",
     ],
 }
@@ -380,6 +382,18 @@ BUTTONS = (
         "stock.warehouse",
         "create",
         lambda d: [{"name": "Created over RPC", "code": "RPC"}],
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
+    ),
+    (
+        "stock.warehouse.orderpoint",
+        "create",
+        lambda d: [{"product_id": d["made"]}],
+        ("AccessError", "AccessError", "AccessError", "ok+"),
+    ),
+    (
+        "mto.replenishment.allocation",
+        "create",
+        lambda d: [{"product_id": d["made"], "quantity": 1.0}],
         ("AccessError", "AccessError", "AccessError", "AccessError"),
     ),
     (

@@ -91,6 +91,7 @@ class MtoReplenishmentAllocation(models.Model):
     def create(self, vals_list):
         """The sales order is written with the row (one INSERT, not an UPDATE
         of the related field right after it)."""
+        self.check_access("create")
         line_ids = {
             vals["sale_line_id"]
             for vals in vals_list
