@@ -23,16 +23,17 @@ class ProductProduct(models.Model):
         dates, the vendor lock and the purchase line ask for the same product's
         vendor with the same arguments. Overrides of ``_select_seller`` by other
         addons still apply: their result is what is memoised."""
+        arguments = {
+            "partner_id": partner_id,
+            "quantity": quantity,
+            "date": date,
+            "uom_id": uom_id,
+            "ordered_by": ordered_by,
+            "params": params,
+        }
         memo = received(self.env.context, "mto_batch_memo")
         if memo is None or len(self) != 1:
-            return super()._select_seller(
-                partner_id=partner_id,
-                quantity=quantity,
-                date=date,
-                uom_id=uom_id,
-                ordered_by=ordered_by,
-                params=params,
-            )
+            return super()._select_seller(**arguments)
         key = (
             "seller",
             self.id,
@@ -47,14 +48,7 @@ class ProductProduct(models.Model):
             repr(params),
         )
         if key not in memo:
-            memo[key] = super()._select_seller(
-                partner_id=partner_id,
-                quantity=quantity,
-                date=date,
-                uom_id=uom_id,
-                ordered_by=ordered_by,
-                params=params,
-            )
+            memo[key] = super()._select_seller(**arguments)
         return memo[key].with_env(self.env)
 
     @api.depends("name", "default_code", "product_tmpl_id")

@@ -1,6 +1,8 @@
 # Copyright 2026 mto_replenish contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from unittest.mock import patch
+
 import odoo
 from odoo import Command
 from odoo.tests import TransactionCase
@@ -122,3 +124,25 @@ class MtoCommon(TransactionCase):
         if confirm:
             order.action_confirm()
         return order
+
+    def _count_batches(self):
+        """Queries of the scheduler's batches (the rules' evaluation), apart
+        from the rest of Odoo's scheduler (e.g. reserving the deliveries): a
+        wrapper calling the real method, not a mock."""
+        Run = type(self.env["mto.scheduler.run"])
+        original = Run._mto_process_batches
+        counts = []
+
+        def _mto_process_batches(run, *args, **kwargs):
+            before = run.env.cr.sql_log_count
+            result = original(run, *args, **kwargs)
+            run.env.flush_all()
+            counts.append(run.env.cr.sql_log_count - before)
+            return result
+
+        with patch.object(Run, "_mto_process_batches", _mto_process_batches):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.env["procurement.group"].run_scheduler()
+        (count,) = counts
+        return count

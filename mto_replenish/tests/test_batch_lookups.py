@@ -7,7 +7,6 @@ records and values stay Odoo's."""
 
 import json
 import logging
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import freeze_time, tagged
@@ -45,27 +44,6 @@ class TestBatchLookups(MtoCommon):
             rules |= self._create_orderpoint(product, self.route_buy, trigger="auto")
             self._without_scheduler(lambda product=product: self._sell(product, qty))
         return rules
-
-    def _count_batches(self):
-        """Queries of the scheduler's batches (a wrapper calling the real
-        method, as in test_ledger_queries)."""
-        Run = type(self.env["mto.scheduler.run"])
-        original = Run._mto_process_batches
-        counts = []
-
-        def _mto_process_batches(run, *args, **kwargs):
-            before = run.env.cr.sql_log_count
-            result = original(run, *args, **kwargs)
-            run.env.flush_all()
-            counts.append(run.env.cr.sql_log_count - before)
-            return result
-
-        with patch.object(Run, "_mto_process_batches", _mto_process_batches):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            self.env["procurement.group"].run_scheduler()
-        (count,) = counts
-        return count
 
     def test_scheduler_queries_flat_in_rules_ordered(self):
         """A batch ordering 6 rules costs as many queries as one ordering 2:

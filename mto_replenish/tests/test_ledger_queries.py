@@ -4,7 +4,6 @@
 the number of rules with allocations in the batch."""
 
 import logging
-from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
 
@@ -54,28 +53,6 @@ class TestLedgerQueries(MtoCommon):
         for rule in rules:
             self._sell(rule.product_id, qty, date="2026-11-26 12:00:00")
         params.set_param("stock.no_auto_scheduler", "")
-
-    def _count_batches(self):
-        """Queries of the scheduler's batches (the rules' evaluation), apart
-        from the rest of Odoo's scheduler (e.g. reserving the deliveries, one
-        search per move): a wrapper calling the real method, not a mock."""
-        Run = type(self.env["mto.scheduler.run"])
-        original = Run._mto_process_batches
-        counts = []
-
-        def _mto_process_batches(run, *args, **kwargs):
-            before = run.env.cr.sql_log_count
-            result = original(run, *args, **kwargs)
-            run.env.flush_all()
-            counts.append(run.env.cr.sql_log_count - before)
-            return result
-
-        with patch.object(Run, "_mto_process_batches", _mto_process_batches):
-            self.env.flush_all()
-            self.env.invalidate_all()
-            self.env["procurement.group"].run_scheduler()
-        (count,) = counts
-        return count
 
     def test_scheduler_batch_flat_in_rules_with_allocations(self):
         """Rules covered by late allocated supply: evaluated, nothing ordered."""
