@@ -264,6 +264,8 @@ def compare_records(native, addon):
     scenarios.created_records), else 'no: ' and the first differences."""
     if "records" not in native or "records" not in addon:
         return ""
+    if addon.get("queued"):
+        return "n/a: queued (compared on the sync limit 0 row)"
     diffs = []
     for kind in sorted(set(native["records"]) | set(addon["records"])):
         ours, theirs = (

@@ -19,6 +19,7 @@ to the next.
 """
 
 import math
+import re
 from collections import namedtuple
 from datetime import datetime
 
@@ -566,9 +567,18 @@ def created_records(env, marks, name_marks):
         )
         names.update((name, kind) for (name,) in env.cr.fetchall())
 
+    # a created document's name inside a token too ("OP/00001 - S00007")
+    pattern = names and re.compile(
+        r"(?<![\w/])("
+        + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        + r")(?![\w/])"
+    )
+
     def origin(text):
         tokens = (token.strip() for token in (text or "").split(","))
-        return sorted(names.get(token, token) for token in tokens if token)
+        if pattern:
+            tokens = (pattern.sub(lambda m: names[m.group(1)], t) for t in tokens)
+        return sorted(token for token in tokens if token)
 
     def day(value):
         return value and str(value)[:10]

@@ -202,6 +202,9 @@ def measure(registry, args):
                 "label": op.label,
                 "mode": args.mode + (f", {variant[0]}" if variant else ""),
                 "warmup": warm,
+                # the default run of an order above the sync limit only queues
+                # its replenishment: its records are compared on the variant's
+                "queued": variant is None and len(variants) > 1,
             }
             log(f"{args.mode} {op.scenario} {op.name} {op.label} {result['mode']}")
             floor = None

@@ -735,7 +735,7 @@ class MtoSchedulerRunBatch(models.Model):
         self._mto_mark_start()
         # What Odoo looks up once per rule (rules, vendors) is looked up once per
         # distinct question for the batch (see procurement.group
-        # _mto_with_rule_memo).
+        # _mto_with_batch_memo).
         locked = locked.with_context(**relay(mto_batch_memo={}))
         due = locked.filtered(_qty_due)
         # The procurement errors, as raised (see procurement.group.run), and the

@@ -55,7 +55,7 @@ class ProcurementGroup(models.Model):
         (see ``_search_rule_for_warehouses``); a scheduler batch also records
         each failure's reason from the exception itself (the relayed
         ``mto_failure_log``)."""
-        self = self._mto_with_rule_memo()
+        self = self._mto_with_batch_memo()
         try:
             return super().run(procurements, raise_user_error=raise_user_error)
         except ProcurementException as errors:
@@ -131,7 +131,7 @@ class ProcurementGroup(models.Model):
         return allowed
 
     # ---------------------------------------------------------- rule lookups
-    def _mto_with_rule_memo(self):
+    def _mto_with_batch_memo(self):
         """This model with a memo relayed for the operation at hand (kept when
         one is already relayed, e.g. by a scheduler batch): a batch of
         procurements asks Odoo for the rules of many products that share their

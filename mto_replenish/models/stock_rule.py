@@ -40,7 +40,7 @@ class StockRule(models.Model):
         res = super()._run_buy(procurements)
         # The new lines' analytic distribution is computed now, with the memo
         # relayed for the procurement (see procurement.group
-        # _mto_with_rule_memo), rather than at the caller's next flush without.
+        # _mto_with_batch_memo), rather than at the caller's next flush without.
         self.env["purchase.order.line"]._recompute_model(["analytic_distribution"])
         return res
 

@@ -214,3 +214,178 @@ class TestBatchLookups(MtoCommon):
         self.assertEqual(set(rules.mapped("qty_to_order")), {4.0})
         self.assertEqual(set(rules.mapped("trigger")), {"manual"})
         json.dumps(dict(action["context"]))
+
+    def test_batch_keeps_variants_units_and_companies_apart(self):
+        """What a batch memoises is keyed by what decides it: in one scheduler
+        run, two variants of one template get their own vendors and prices, a
+        product bought by the dozen gets its line in dozens, and a product
+        shared by two companies is bought from each company's vendor, on that
+        company's RFQ."""
+        other_vendor = self.env["res.partner"].create({"name": "Large Frames Inc"})
+        size = self.env["product.attribute"].create(
+            {
+                "name": "Batch Frame Size",
+                "create_variant": "always",
+                "value_ids": [Command.create({"name": n}) for n in ("S", "L")],
+            }
+        )
+        template = self.env["product.template"].create(
+            {
+                "name": "Batch Frame",
+                "type": "consu",
+                "is_storable": True,
+                "route_ids": [Command.set(self.route_buy.ids)],
+                "attribute_line_ids": [
+                    Command.create(
+                        {
+                            "attribute_id": size.id,
+                            "value_ids": [Command.set(size.value_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        small, large = (
+            template.product_variant_ids.filtered(
+                lambda p, n=name: p.product_template_attribute_value_ids.name == n
+            )
+            for name in ("S", "L")
+        )
+        for variant, vendor, price, delay in (
+            (small, self.vendor, 10, 1),
+            (large, other_vendor, 25, 4),
+        ):
+            self.env["product.supplierinfo"].create(
+                {
+                    "product_tmpl_id": template.id,
+                    "product_id": variant.id,
+                    "partner_id": vendor.id,
+                    "price": price,
+                    "delay": delay,
+                }
+            )
+        dozens = self.env.ref("uom.product_uom_dozen")
+        bolts = self._create_product("Batch Bolts", [self.route_buy])
+        bolts.uom_po_id = dozens
+        self.env["product.supplierinfo"].create(
+            {
+                "product_tmpl_id": bolts.product_tmpl_id.id,
+                "partner_id": self.vendor.id,
+                "price": 12,
+                "delay": 1,
+            }
+        )
+        company_b = self.env["res.company"].create({"name": "Batch Company B"})
+        self.env.user.company_ids |= company_b
+        vendor_b = self.env["res.partner"].create({"name": "Vendor of B"})
+        shared = self._create_product("Batch Shared", [self.route_buy])
+        for company, vendor, price in (
+            (self.company, self.vendor, 10),
+            (company_b, vendor_b, 30),
+        ):
+            self.env["product.supplierinfo"].create(
+                {
+                    "product_tmpl_id": shared.product_tmpl_id.id,
+                    "partner_id": vendor.id,
+                    "company_id": company.id,
+                    "price": price,
+                    "delay": 1,
+                }
+            )
+        rules = {
+            product: self._create_orderpoint(product, self.route_buy, trigger="auto")
+            for product in (small, large, bolts, shared)
+        }
+        rule_b = self._create_other_company_orderpoint(
+            company_b, shared, self.route_buy
+        )
+        for product, qty in ((small, 3), (large, 3), (bolts, 24), (shared, 4)):
+            self._without_scheduler(lambda p=product, q=qty: self._sell(p, q))
+        warehouse_b = self.env["stock.warehouse"].search(
+            [("company_id", "=", company_b.id)]
+        )
+        order_b = (
+            self.env["sale.order"]
+            .with_company(company_b)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": company_b.id,
+                    "warehouse_id": warehouse_b.id,
+                    "order_line": [
+                        Command.create({"product_id": shared.id, "product_uom_qty": 5})
+                    ],
+                }
+            )
+        )
+        self._without_scheduler(order_b.action_confirm)
+
+        self.env["procurement.group"].run_scheduler()
+
+        def line_of(rule):
+            return self.env["purchase.order.line"].search(
+                [("orderpoint_id", "=", rule.id)]
+            )
+
+        got = {
+            name: (
+                line.product_id,
+                line.product_qty,
+                line.product_uom,
+                line.price_unit,
+                line.order_id.partner_id,
+                line.company_id,
+                str(line.date_planned.date()),
+            )
+            for name, line in (
+                ("S", line_of(rules[small])),
+                ("L", line_of(rules[large])),
+                ("bolts", line_of(rules[bolts])),
+                ("shared A", line_of(rules[shared])),
+                ("shared B", line_of(rule_b)),
+            )
+        }
+        units = self.env.ref("uom.product_uom_unit")
+        self.maxDiff = None
+        self.assertEqual(
+            got,
+            {
+                "S": (small, 3.0, units, 10.0, self.vendor, self.company, "2026-11-27"),
+                "L": (
+                    large,
+                    3.0,
+                    units,
+                    25.0,
+                    other_vendor,
+                    self.company,
+                    "2026-11-30",
+                ),
+                "bolts": (
+                    bolts,
+                    2.0,
+                    dozens,
+                    12.0,
+                    self.vendor,
+                    self.company,
+                    "2026-11-27",
+                ),
+                "shared A": (
+                    shared,
+                    4.0,
+                    units,
+                    10.0,
+                    self.vendor,
+                    self.company,
+                    "2026-11-27",
+                ),
+                "shared B": (
+                    shared,
+                    5.0,
+                    units,
+                    30.0,
+                    vendor_b,
+                    company_b,
+                    "2026-11-27",
+                ),
+            },
+        )
