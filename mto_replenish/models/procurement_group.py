@@ -169,6 +169,9 @@ class ProcurementGroup(models.Model):
     def _mto_rule_key(self, route_ids, packaging_id, product_id, warehouse_ids, domain):
         """What an answer of ``_search_rule_for_warehouses`` depends on."""
         env = self.env
+        # The template's fields: the variant's are related copies, computed
+        # record by record for the whole prefetch set.
+        template = product_id.product_tmpl_id
         return (
             "rule",
             env.uid,
@@ -177,7 +180,7 @@ class ProcurementGroup(models.Model):
             tuple(env.companies.ids),
             tuple(route_ids.ids) if route_ids else (),
             tuple(packaging_id.route_ids.ids) if packaging_id else (),
-            frozenset((product_id.route_ids | product_id.categ_id.total_route_ids).ids),
+            frozenset((template.route_ids | template.categ_id.total_route_ids).ids),
             tuple(warehouse_ids.ids) if warehouse_ids else (),
             repr(domain),
         )

@@ -81,21 +81,25 @@ class StockWarehouseOrderpoint(models.Model):
         orderpoints sharing them share the lookup (Odoo does one per orderpoint).
         """
         todo = self.filtered(lambda op: op.product_id and op.location_id)
-        cache = {}
+        groups = defaultdict(list)
         for orderpoint in todo:
-            product = orderpoint.product_id
+            # The template's own fields: the variant's are related copies,
+            # computed record by record.
+            template = orderpoint.product_id.product_tmpl_id
             key = (
                 orderpoint.location_id.id,
                 orderpoint.route_id.id,
                 orderpoint.warehouse_id.id,
-                frozenset(product.route_ids.ids),
-                frozenset(product.categ_id.total_route_ids.ids),
+                frozenset(template.route_ids.ids),
+                frozenset(template.categ_id.total_route_ids.ids),
             )
-            if key not in cache:
-                cache[key] = product._get_rules_from_location(
-                    orderpoint.location_id, route_ids=orderpoint.route_id
-                )
-            orderpoint.rule_ids = cache[key]
+            groups[key].append(orderpoint)
+        for records in groups.values():
+            # One lookup and one assignment per group, not per orderpoint.
+            first, orderpoints = records[0], self.concat(*records)
+            orderpoints.rule_ids = first.product_id._get_rules_from_location(
+                first.location_id, route_ids=first.route_id
+            )
         (self - todo).rule_ids = False
 
     @api.depends("horizon_days")
