@@ -22,6 +22,7 @@ ROLES = ("portal", "salesman", "stock_user", "stock_admin")
 #: Every public method the addon defines or overrides, by model.
 PUBLIC_METHODS = {
     "change.production.qty": ["change_prod_qty"],
+    "mrp.bom": ["create", "unlink", "write"],
     "mrp.bom.line": ["action_promise_keep_in_stock"],
     "mrp.production": [
         "action_confirm",
@@ -354,6 +355,24 @@ def test_confirmation_ignores_private_context(server):
 #: "ok": allowed, nothing committed; "ok+": allowed and committed; an error's
 #: name: refused, nothing committed.
 BUTTONS = (
+    (
+        "mrp.bom",
+        "write",
+        lambda d: [[d["bom"]], {"product_qty": 2}],
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
+    ),
+    (
+        "mrp.bom",
+        "create",
+        lambda d: [{"product_tmpl_id": d["made_tmpl"]}],
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
+    ),
+    (
+        "mrp.bom",
+        "unlink",
+        lambda d: [[d["bom"]]],
+        ("AccessError", "AccessError", "AccessError", "AccessError"),
+    ),
     (
         "mrp.bom.line",
         "action_promise_keep_in_stock",

@@ -3,10 +3,15 @@
 
 from collections import defaultdict, namedtuple
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.relay import received
 from .mrp_bom_line import SUPPLY_METHODS
+
+#: Key, in the transaction's cache (``cr.cache``), of the number of times BoMs
+#: were created, changed or deleted in it: BoMs memoised before are asked again.
+BOM_GENERATION = "mto_bom_generation"
 
 #: What the promise reads of a BoM line: ``variant`` tells whether the line is
 #: for some variants only (``bom_product_template_attribute_value_ids``).
@@ -38,6 +43,88 @@ class MrpBom(models.Model):
         string="Promise Critical Path",
         compute="_compute_promise_days",
     )
+
+    @api.model
+    def _bom_find(
+        self, products, picking_type=None, company_id=False, bom_type=False, **kwargs
+    ):
+        """Odoo's BoMs, memoised for the operation that relayed a memo (a
+        procurement of reordering rules, a scheduler batch, the replenishment
+        report): the quantities in progress, the forecast and the procurements
+        ask for the same products' kits with the same arguments. A product's
+        BoM does not depend on the other products asked with it, so the memo
+        keeps one answer per product. Overrides of ``_bom_find`` and
+        ``_bom_find_domain`` by other addons still apply: their result is what
+        is memoised."""
+        memo = received(self.env.context, "mto_batch_memo")
+        if memo is None or kwargs:
+            return super()._bom_find(
+                products,
+                picking_type=picking_type,
+                company_id=company_id,
+                bom_type=bom_type,
+                **kwargs,
+            )
+        known = memo.setdefault(
+            self._mto_bom_key(picking_type, company_id, bom_type), {}
+        )
+        todo = products.filtered(lambda product: product.id not in known)
+        if todo:
+            found = super()._bom_find(
+                todo,
+                picking_type=picking_type,
+                company_id=company_id,
+                bom_type=bom_type,
+            )
+            known.update({product.id: found[product] for product in todo})
+        result = defaultdict(lambda: self.env["mrp.bom"])
+        for product in products:
+            if known[product.id]:
+                result[product] = known[product.id].with_env(self.env)
+        return result
+
+    @api.model
+    def _mto_bom_key(self, picking_type, company_id, bom_type):
+        """What an answer of ``_bom_find`` depends on, besides the product."""
+        env = self.env
+        return (
+            "bom",
+            env.cr.cache.get(BOM_GENERATION, 0),
+            env.uid,
+            env.su,
+            env.context.get("active_test", True),
+            tuple(env.companies.ids),
+            env.context.get("company_id"),
+            picking_type.id if picking_type else None,
+            getattr(company_id, "id", company_id),
+            bom_type,
+        )
+
+    @api.model
+    def _mto_forget_boms(self):
+        """BoMs change: the answers memoised before in this transaction, in
+        any operation, no longer hold."""
+        cache = self.env.cr.cache
+        cache[BOM_GENERATION] = cache.get(BOM_GENERATION, 0) + 1
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._mto_forget_boms()
+        boms = super().create(vals_list)
+        self._mto_forget_boms()
+        return boms
+
+    def write(self, vals):
+        self._mto_forget_boms()
+        res = super().write(vals)
+        self._mto_forget_boms()
+        return res
+
+    def unlink(self):
+        self._mto_forget_boms()
+        res = super().unlink()
+        self._mto_forget_boms()
+        return res
 
     def _promise_warehouse(self):
         """The warehouse a promise or a check of this BoM uses: the one of its

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 
-from ..tools.relay import collect
+from ..tools.relay import collect, relay
 
 
 class MrpProduction(models.Model):
@@ -265,32 +265,46 @@ class MrpProduction(models.Model):
     def action_confirm(self):
         """Remember which reordering-rule orders the components taken from stock
         triggered, so the cascade stays reachable from the sales order."""
-        snapshot = self._cascade_replenishment_snapshot()
-        res = super().action_confirm()
+        candidates = self._cascade_replenishment_candidates()
+        snapshot = self._cascade_replenishment_snapshot(candidates["orderpoints"])
+        # The components' moves, confirmed below, trigger these same rules
+        # (stock.move._trigger_scheduler): found once.
+        res = super(
+            MrpProduction,
+            self.with_context(**relay(mto_trigger_candidates=candidates)),
+        ).action_confirm()
         self._cascade_link_replenishments(snapshot)
         return res
 
-    def _cascade_replenishment_orderpoints(self):
+    def _cascade_replenishment_candidates(self):
+        """{"products", "companies": ids, "orderpoints"}: the automatic
+        reordering rules of these MOs' components, as
+        ``stock.move._trigger_scheduler`` finds them for the components'
+        moves."""
+        moves = self.move_raw_ids.filtered(lambda m: m.state != "cancel")
+        products, companies = moves.product_id, self.company_id
+        return {
+            "products": frozenset(products.ids),
+            "companies": frozenset(companies.ids),
+            "orderpoints": self._cascade_replenishment_orderpoints(products),
+        }
+
+    def _cascade_replenishment_orderpoints(self, products=None):
         # sudo: confirming an MO triggers rules as superuser in Odoo too; the
         # rules, lines and MOs read here and below only serve to link them.
-        moves = self.move_raw_ids.filtered(lambda m: m.state != "cancel")
-        if not moves:
-            return self.env["stock.warehouse.orderpoint"]
-        return (
-            self.env["stock.warehouse.orderpoint"]
-            .sudo()
-            .search(
-                [
-                    ("trigger", "=", "auto"),
-                    ("product_id", "in", moves.product_id.ids),
-                    ("company_id", "in", self.company_id.ids),
-                ]
-            )
+        if products is None:
+            moves = self.move_raw_ids.filtered(lambda m: m.state != "cancel")
+            products = moves.product_id
+        if not products:
+            return self.env["stock.warehouse.orderpoint"].sudo()
+        return self.env["stock.move"]._mto_trigger_orderpoints(
+            products, self.company_id
         )
 
-    def _cascade_replenishment_snapshot(self):
+    def _cascade_replenishment_snapshot(self, orderpoints=None):
         # sudo: see _cascade_replenishment_orderpoints.
-        orderpoints = self._cascade_replenishment_orderpoints()
+        if orderpoints is None:
+            orderpoints = self._cascade_replenishment_orderpoints()
         if not orderpoints:
             return None
         lines = (

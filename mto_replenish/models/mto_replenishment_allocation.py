@@ -216,10 +216,26 @@ class MtoReplenishmentAllocation(models.Model):
         them (supply dates and states, the demand's moves and their locations)
         fetched in one query per table, whatever the number of rows."""
         rows = self.search_fetch(
-            self._mto_open_domain() + [("product_id", "in", products.ids)],
-            ["product_id", "sale_line_id", "quantity"]
-            + ["purchase_line_id", "production_id"],
+            self._mto_open_rows_domain(products), self._mto_open_rows_fields()
         )
+        return rows._mto_open_rows_fetch()
+
+    @api.model
+    def _mto_open_rows_domain(self, products):
+        return self._mto_open_domain() + [("product_id", "in", products.ids)]
+
+    @api.model
+    def _mto_open_rows_fields(self):
+        return ["product_id", "sale_line_id", "quantity"] + [
+            "purchase_line_id",
+            "production_id",
+        ]
+
+    def _mto_open_rows_fetch(self):
+        """These rows (of ``_mto_open_rows``) with what the reordering rules
+        read of them fetched in one query per table."""
+        rows = self
+        rows.fetch(self._mto_open_rows_fields())
         rows.purchase_line_id.fetch(["date_planned", "state"])
         rows.production_id.fetch(["date_finished", "state"])
         rows.sale_line_id.fetch(["move_ids"])

@@ -4,6 +4,7 @@
 from psycopg2 import OperationalError
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .stock_warehouse_orderpoint_deferral import CONCURRENCY_PGCODES
 
@@ -40,6 +41,32 @@ class MtoVendorLock(models.Model):
             "INSERT INTO mto_vendor_lock (key) SELECT unnest(%s::varchar[]) "
             "ON CONFLICT (key) DO NOTHING",
             [list(keys)],
+        )
+
+    @api.model
+    def _mto_create_keys_query(self, keys):
+        """A statement creating the rows of ``keys`` (sorted) that this
+        transaction cannot see, marked changed, returning their keys (for a
+        WITH clause: see ``stock.warehouse.orderpoint._mto_lock_nowait``)."""
+        return SQL(
+            "INSERT INTO mto_vendor_lock (key, touched) "
+            "SELECT k, now() FROM unnest(%s::varchar[]) AS k "
+            "WHERE NOT EXISTS (SELECT 1 FROM mto_vendor_lock l WHERE l.key = k) "
+            "ON CONFLICT (key) DO NOTHING RETURNING key",
+            list(keys),
+        )
+
+    @api.model
+    def _mto_lock_keys_query(self, keys, nowait=False):
+        """A statement locking the rows of ``keys`` that this transaction can
+        see, in key order, and marking them changed, returning their keys (for
+        a WITH clause, as ``_mto_create_keys_query``)."""
+        return SQL(
+            "UPDATE mto_vendor_lock SET touched = now() WHERE id IN ("
+            "SELECT id FROM mto_vendor_lock WHERE key = ANY(%s::varchar[]) "
+            "ORDER BY key FOR NO KEY UPDATE%s) RETURNING key",
+            list(keys),
+            SQL(" NOWAIT" if nowait else ""),
         )
 
     @api.model

@@ -256,10 +256,13 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         if not self.product_id or self.product_id.type != "consu":
             return False
-        route = self.order_id.warehouse_id.mto_pull_id.route_id
+        rule = self.order_id.warehouse_id.mto_pull_id
         product = self.product_id
         routes = self.route_id | product.route_ids | product.categ_id.total_route_ids
-        return bool(route) and route in routes
+        # The route of the warehouse's make-to-order rule is among them when
+        # the rule is among theirs (archived or not): the routes' rules are read
+        # (as the procurement reads them next), not the rule itself.
+        return bool(rule) and rule in routes.with_context(active_test=False).rule_ids
 
     def _cascade_problems(self):
         """Messages for the lines whose make-to-order cascade would fail."""

@@ -25,8 +25,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL, format_datetime
+from odoo.tools import format_datetime
 
+from ..tools.batch import search_at_once
 from .mto_replenishment_allocation import OPEN_PRODUCTION_STATES, OPEN_PURCHASE_STATES
 
 DRAFT_PURCHASE_STATES = ("draft", "sent", "to approve")
@@ -191,6 +192,9 @@ class ReadyWalk:
     def orders(self, orders):
         """{order id: (ready date, chain)} (None: nothing made to order)."""
         Allocation = self.env["mto.replenishment.allocation"]
+        # Every pending change of the MOs written now, not only the fields the
+        # search reads: one UPDATE of the MOs, not a second one at the end.
+        self.env["mrp.production"].flush_model()
         tops, rows = self._search_at_once(
             self.env["mrp.production"],
             [
@@ -217,38 +221,15 @@ class ReadyWalk:
 
     def _search_at_once(self, *models_domains):
         """``search`` of each (model, domain) pair, in one query: the records
-        of each, in its model's order."""
-        parts = []
-        for index, (model, domain) in enumerate(
-            zip(models_domains[::2], models_domains[1::2], strict=True)
-        ):
-            query = model._search(domain)
-            if query.is_empty():
-                continue
-            order = query.order or SQL.identifier(query.table, "id")
-            parts.append(
-                SQL(
-                    "(%s)",
-                    query.select(
-                        SQL("%s AS part", index),
-                        SQL("%s AS id", SQL.identifier(query.table, "id")),
-                        SQL("ROW_NUMBER() OVER (ORDER BY %s) AS seq", order),
-                    ),
-                )
-            )
-        ids = [[] for __ in models_domains[::2]]
-        if parts:
-            for part, record_id in self.env.execute_query(
-                SQL(
-                    "SELECT part, id FROM (%s) AS parts ORDER BY part, seq",
-                    SQL(" UNION ALL ").join(parts),
-                )
-            ):
-                ids[part].append(record_id)
-        return [
-            model.browse(part_ids)
-            for model, part_ids in zip(models_domains[::2], ids, strict=True)
-        ]
+        of each, by id."""
+        pairs = zip(models_domains[::2], models_domains[1::2], strict=True)
+        return search_at_once(
+            *[
+                item
+                for model, domain in pairs
+                for item in (model, model._search(domain))
+            ]
+        )
 
 
 class SaleOrder(models.Model):

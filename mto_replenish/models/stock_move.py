@@ -3,8 +3,10 @@
 
 from collections import defaultdict
 
-from odoo import models
+from odoo import api, models
 from odoo.tools import float_compare, float_round
+
+from ..tools.relay import received
 
 
 class StockMove(models.Model):
@@ -175,13 +177,7 @@ class StockMove(models.Model):
         # own procurement buys and manufactures as superuser); the rules are
         # those of the moves' own products and companies.
         Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
-        candidates = Orderpoint.search(
-            [
-                ("product_id", "in", self.product_id.ids),
-                ("trigger", "=", "auto"),
-                ("company_id", "in", self.company_id.ids),
-            ]
-        )
+        candidates = Orderpoint.browse(self._mto_trigger_candidates().ids)
         by_key = defaultdict(list)
         for orderpoint in candidates:
             by_key[(orderpoint.product_id.id, orderpoint.company_id.id)].append(
@@ -217,6 +213,39 @@ class StockMove(models.Model):
             orderpoints.with_context(
                 origins=origins_by_company[company]
             )._procure_orderpoint_confirm(company_id=company, raise_user_error=False)
+
+    def _mto_trigger_candidates(self):
+        """The automatic reordering rules of these moves' products and
+        companies (as the system, see ``_trigger_scheduler``), from those the
+        confirming MOs found for their components when they cover them."""
+        known = received(self.env.context, "mto_trigger_candidates")
+        products, companies = self.product_id, self.company_id
+        if (
+            known
+            and set(products.ids) <= known["products"]
+            and set(companies.ids) <= known["companies"]
+        ):
+            return known["orderpoints"].filtered(
+                lambda op: op.product_id in products and op.company_id in companies
+            )
+        return self._mto_trigger_orderpoints(products, companies)
+
+    @api.model
+    def _mto_trigger_orderpoints(self, products, companies):
+        """The automatic reordering rules of ``products`` in ``companies``, in
+        their order (as the system: replenishment is the system's work)."""
+        # sudo: see _trigger_scheduler.
+        return (
+            self.env["stock.warehouse.orderpoint"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "in", products.ids),
+                    ("trigger", "=", "auto"),
+                    ("company_id", "in", companies.ids),
+                ]
+            )
+        )
 
     def _mto_sale_orders(self):
         if "sale_line_id" not in self._fields:

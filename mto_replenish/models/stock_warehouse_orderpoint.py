@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 
 from ..tools import forecast as fc
-from ..tools.batch import compute_all
+from ..tools.batch import compute_all, search_at_once
 from ..tools.relay import received, relay
 
 #: Move states that count in Odoo's forecast (virtual_available).
@@ -164,18 +164,39 @@ class StockWarehouseOrderpoint(models.Model):
         reads for each of them, read here in one batch; the virtual availability
         at the end of each due rule's window is read into the cache."""
         in_progress = self._quantity_in_progress()
-        late = self._mto_late_cover()
-        due = self._mto_due(late)
+        scope = received(self.env.context, "mto_qty_scope")
+        if scope is not None:
+            # The rules are about to order: the demand their orders will be
+            # allocated to is read with the ledger.
+            rows, moves = self._mto_open_ledger_rows(with_moves=True)
+        else:
+            rows, moves = self._mto_open_ledger_rows(), None
+        late = self._mto_late_cover(rows=rows)
+        batch = {
+            "ids": frozenset(self.ids),
+            "in_progress": in_progress,
+            "late": late,
+            "rows": rows,
+            "moves": moves,
+        }
+        # The forecast (Odoo's, quantities in progress included) from the
+        # batch too.
+        prepared = self.with_context(**relay(mto_qty_prepared=batch))
+        due = prepared._mto_due(late)
         due._mto_forecast_with_visibility(in_progress)
-        return self.with_context(
-            **relay(
-                mto_qty_prepared={
-                    "ids": frozenset(self.ids),
-                    "in_progress": in_progress,
-                    "late": late,
-                }
-            )
-        )
+        if scope is not None:
+            scope["prepared"] = batch
+        return prepared
+
+    def _mto_scope_prepared(self):
+        """The batch that ``_mto_prepare_qty_to_order`` read for these rules in
+        the open procurement scope (see ``_procure_orderpoint_confirm``), or
+        None: nothing was written between them, so it still holds."""
+        scope = received(self.env.context, "mto_qty_scope") or {}
+        batch = scope.get("prepared")
+        if batch and set(self.ids) <= batch["ids"]:
+            return batch
+        return None
 
     def _mto_due(self, late):
         """The rules whose forecast, demand covered late counted as covered, is
@@ -322,29 +343,31 @@ class StockWarehouseOrderpoint(models.Model):
         if received(self.env.context, "mto_orderpoints_done"):
             # The scheduler already processed the rules in committed batches.
             return {}
+        # Until the procurements run, what the quantities to order are computed
+        # from is kept for the allocations (see _mto_scope_prepared). Lookups
+        # (rules, vendors, BoMs) are made once per distinct question for the
+        # whole batch, from the quantities to the procurements.
+        memo = received(self.env.context, "mto_batch_memo")
+        self = self.with_context(
+            **relay(mto_qty_scope={}, mto_batch_memo={} if memo is None else memo)
+        )
         if not use_new_cursor and not received(self.env.context, "mto_locked"):
             # Concurrent transactions never replenish the same rule from
             # snapshots that miss each other's orders: a rule busy elsewhere is
             # replenished right after this transaction commits (see
             # _mto_lock_for_procurement).
-            locked = self._mto_lock_for_procurement(nowait=True)
             # Likewise for the draft RFQ of a vendor: concurrent transactions in
             # other processes would each create one (see _mto_lock_vendor_keys).
-            free = locked._mto_lock_vendor_keys(nowait=True)
+            free = self._mto_lock_nowait()
             (self - free)._mto_defer_procurement(company_id)
             self = free
         else:
             self._mto_lock_vendor_keys()
         # What each rule orders is allocated to the demand it covers, in the
-        # ledger, by the procurement that creates or raises the supply. Rule
-        # lookups (for the procurement dates, then for the procurements) are
-        # made once per distinct question for the whole batch.
-        memo = received(self.env.context, "mto_batch_memo")
+        # ledger, by the procurement that creates or raises the supply.
         self = self.with_context(
-            **relay(
-                mto_allocations_by_op=self._mto_allocations(),
-                mto_batch_memo={} if memo is None else memo,
-            )
+            **relay(mto_allocations_by_op=self._mto_allocations()),
+            mto_qty_scope=None,
         )
         return super()._procure_orderpoint_confirm(
             use_new_cursor=use_new_cursor,
@@ -352,27 +375,42 @@ class StockWarehouseOrderpoint(models.Model):
             raise_user_error=raise_user_error,
         )
 
-    def _mto_forecast_moves(self):
-        """Moves that make the forecast of each rule, read in one batch.
+    def _mto_forecast_moves_query(self):
+        """The search (a query) of the moves that make the forecast of these
+        rules, in date order: those of their products in a forecast state that
+        enter or leave their locations (with the locations below them)."""
+        # The rules' locations and their children, as a subquery of the search.
+        locations = self.env["stock.location"]._search(
+            [("id", "child_of", self.location_id.ids)]
+        )
+        return self.env["stock.move"]._search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("state", "in", FORECAST_MOVE_STATES),
+                "|",
+                ("location_id", "in", locations),
+                ("location_dest_id", "in", locations),
+            ],
+            order="date, id",
+        )
+
+    def _mto_forecast_moves_search(self):
+        """The moves of ``_mto_forecast_moves_query``."""
+        Move = self.env["stock.move"]
+        return search_at_once(Move, self._mto_forecast_moves_query())[0]
+
+    def _mto_forecast_moves(self, moves=None):
+        """Moves that make the forecast of each rule, read in one batch
+        (``moves``: those of ``_mto_forecast_moves_query`` of these rules, or of
+        more, when already searched).
 
         Returns {orderpoint id: [(stock.move, signed quantity in product UoM)]},
         negative for moves leaving the rule's location tree (demand).
         """
         if not self:
             return {}
-        locations = self.env["stock.location"].search(
-            [("id", "child_of", self.location_id.ids)]
-        )
-        moves = self.env["stock.move"].search(
-            [
-                ("product_id", "in", self.product_id.ids),
-                ("state", "in", FORECAST_MOVE_STATES),
-                "|",
-                ("location_id", "in", locations.ids),
-                ("location_dest_id", "in", locations.ids),
-            ],
-            order="date, id",
-        )
+        if moves is None:
+            moves = self._mto_forecast_moves_search()
         # One query per table whatever the number of moves.
         moves.fetch(["product_id", "product_qty", "location_id", "location_dest_id"])
         (moves.location_id | moves.location_dest_id).fetch(["parent_path"])

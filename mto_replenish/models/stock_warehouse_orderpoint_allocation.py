@@ -6,6 +6,7 @@ from collections import defaultdict
 from odoo import models
 
 from ..tools import forecast as fc
+from ..tools.batch import search_at_once
 from ..tools.relay import received
 
 
@@ -19,21 +20,38 @@ class StockWarehouseOrderpoint(models.Model):
     _inherit = "stock.warehouse.orderpoint"
 
     # ------------------------------------------------------------ late cover
-    def _mto_late_cover(self, visibility_days=False):
+    def _mto_open_ledger_rows(self, with_moves=False):
+        """The open ledger rows of these rules' products (as the system: the
+        ledger is its record; only quantities are read); ``with_moves``: (rows,
+        the moves of ``_mto_forecast_moves_query``), searched in one query."""
+        rules = self.filtered(lambda op: op.product_id and op.location_id)
+        # sudo: the ledger is the system's record; only quantities are read.
+        Allocation = self.env["mto.replenishment.allocation"].sudo()
+        Move = self.env["stock.move"]
+        if not with_moves:
+            return Allocation._mto_open_rows(rules.product_id) if rules else Allocation
+        if not rules:
+            return Allocation, Move
+        rows, moves = search_at_once(
+            Allocation,
+            Allocation._search(Allocation._mto_open_rows_domain(rules.product_id)),
+            Move,
+            rules._mto_forecast_moves_query(),
+        )
+        return rows._mto_open_rows_fetch(), moves
+
+    def _mto_late_cover(self, visibility_days=False, rows=None):
         """{rule id: (at forecast date, at visibility end)}: the quantities of
         demand due by each date whose allocated supply arrives after it (so
         Odoo's forecast misses it), counted as covered. ``visibility_days``
-        replaces the rules' own window when not False."""
-        Allocation = self.env["mto.replenishment.allocation"]
+        replaces the rules' own window when not False; ``rows``: the open
+        ledger rows of the rules' products when already read."""
         rules = self.filtered(lambda op: op.product_id and op.location_id)
         if not rules:
             return {}
-        # sudo: the ledger is the system's record; only quantities are read.
-        rows = (
-            Allocation.sudo()
-            ._mto_open_rows(rules.product_id)
-            .filtered(lambda row: not row._mto_supply_in_progress())
-        )
+        if rows is None:
+            rows = rules._mto_open_ledger_rows()
+        rows = rows.filtered(lambda row: not row._mto_supply_in_progress())
         if not rows:
             return {}
         by_product = rows._mto_by_product()
@@ -99,12 +117,17 @@ class StockWarehouseOrderpoint(models.Model):
         )
         if not due:
             return {}
-        in_progress = due._quantity_in_progress()
+        # What the quantities to order were computed from, when it was read
+        # in this procurement.
+        batch = due._mto_scope_prepared()
+        if batch:
+            in_progress = {op_id: batch["in_progress"][op_id] for op_id in due.ids}
+            rows = batch["rows"]
+        else:
+            in_progress = due._quantity_in_progress()
+            rows = due._mto_open_ledger_rows()
         forecast = due._mto_forecast_with_visibility(in_progress)
-        moves = due._mto_forecast_moves()
-        Allocation = self.env["mto.replenishment.allocation"]
-        # sudo: the ledger is the system's record; only quantities are read.
-        rows = Allocation.sudo()._mto_open_rows(due.product_id)
+        moves = due._mto_forecast_moves(batch and batch["moves"])
         by_product = rows._mto_by_product()
         result = {}
         for rule in due:

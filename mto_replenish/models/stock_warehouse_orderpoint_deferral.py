@@ -9,6 +9,7 @@ from psycopg2 import OperationalError, errorcodes
 
 from odoo import _, api, fields, models
 from odoo.modules.registry import Registry
+from odoo.tools import SQL
 
 from ..tools.relay import relay
 
@@ -130,6 +131,70 @@ class StockWarehouseOrderpoint(models.Model):
         locked = set(locked_ids)
         return self.filtered(lambda op: op.id in locked)
 
+    def _mto_lock_nowait(self):
+        """Lock these rules and the vendor keys they would order under (a sales
+        confirmation, see ``_mto_lock_for_procurement`` and
+        ``_mto_lock_vendor_keys``, both with ``nowait``); return the rules that
+        may order now.
+
+        Rules and keys are locked together in one statement in one savepoint;
+        only when one of them is busy, the rules, then the keys of the rules
+        locked, one by one. The keys are those of the rules' quantities to
+        order, computed before the lock from this transaction's snapshot (the
+        lock does not change what it sees)."""
+        if not self.ids:
+            return self
+        keys = self._mto_vendor_keys()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(self._mto_lock_nowait_query(keys))
+                locked = {(kind, value) for kind, value in self.env.cr.fetchall()}
+        except OperationalError as error:
+            if error.pgcode not in CONCURRENCY_PGCODES:
+                raise
+            locked = self._mto_lock_for_procurement(nowait=True)
+            return locked._mto_lock_vendor_keys(nowait=True)
+        rules = self.filtered(lambda rule: ("rule", str(rule.id)) in locked)
+        for key, key_rules in keys.items():
+            if ("key", key) not in locked:
+                # Created by a transaction this one cannot see yet.
+                rules -= key_rules
+        return rules
+
+    def _mto_lock_nowait_query(self, keys):
+        """The statement of ``_mto_lock_nowait``: rows (kind, value) of the
+        rules ("rule", id) and vendor keys ("key", key) it locked or created,
+        or an error when one is held elsewhere or changed since this
+        transaction began."""
+        rules = SQL(
+            "UPDATE stock_warehouse_orderpoint SET write_date = write_date "
+            "WHERE id IN (SELECT id FROM stock_warehouse_orderpoint WHERE id IN %s "
+            "ORDER BY id FOR NO KEY UPDATE NOWAIT) RETURNING id",
+            tuple(self.ids),
+        )
+        if not keys:
+            return SQL("WITH rules AS (%s) SELECT 'rule', id::text FROM rules", rules)
+        key_list = sorted(keys)
+        return SQL(
+            "WITH rules AS (%s), created AS (%s), vendors AS (%s) "
+            "SELECT 'rule', id::text FROM rules "
+            "UNION ALL SELECT 'key', key FROM created "
+            "UNION ALL SELECT 'key', key FROM vendors",
+            rules,
+            self.env["mto.vendor.lock"]._mto_create_keys_query(key_list),
+            self.env["mto.vendor.lock"]._mto_lock_keys_query(key_list, nowait=True),
+        )
+
+    def _mto_vendor_keys(self):
+        """{vendor key: rules} of these rules (see ``_mto_vendor_key``)."""
+        keys = {}
+        for rule in self:
+            key = rule._mto_vendor_key()
+            if key:
+                keys.setdefault(key, self.browse())
+                keys[key] |= rule
+        return keys
+
     def _mto_vendor_key(self):
         """The key under which Odoo looks for a draft RFQ to add this rule's
         order to (vendor, company, operation type), or None when the rule does
@@ -156,12 +221,7 @@ class StockWarehouseOrderpoint(models.Model):
         be deferred), otherwise the lock is waited for and a serialization
         failure restarts the caller's transaction (scheduler batches, pending
         work). A key seen for the first time is created here."""
-        keys = {}
-        for rule in self:
-            key = rule._mto_vendor_key()
-            if key:
-                keys.setdefault(key, self.browse())
-                keys[key] |= rule
+        keys = self._mto_vendor_keys()
         if not keys:
             return self
         Lock = self.env["mto.vendor.lock"]

@@ -11,6 +11,7 @@ import logging
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
+from ..tools.relay import relay
 from .common import MtoCommon
 
 _logger = logging.getLogger(__name__)
@@ -98,6 +99,55 @@ class TestBatchLookups(MtoCommon):
             [("orderpoint_id", "=", analytic.id)]
         )
         self.assertEqual(line.analytic_distribution, {str(account.id): 100})
+
+    def test_bom_lookups_once_per_batch(self):
+        """In a batch (a relayed memo) a question about BoMs is asked of the
+        database once; the answer is Odoo's, in the asker's environment, and
+        another question (another type, another user) gets its own."""
+        component = self._create_product("Batch kit component")
+        kit = self._create_product("Batch kit")
+        made = self._create_product("Batch kit made", [self.route_manufacture])
+        boms = self.env["mrp.bom"].create(
+            [
+                {
+                    "product_tmpl_id": product.product_tmpl_id.id,
+                    "product_qty": 1,
+                    "type": bom_type,
+                    "bom_line_ids": [
+                        Command.create({"product_id": component.id, "product_qty": 1})
+                    ],
+                }
+                for product, bom_type in ((kit, "phantom"), (made, "normal"))
+            ]
+        )
+        products = kit | made
+        Bom = self.env["mrp.bom"].with_context(**relay(mto_batch_memo={}))
+        kits = Bom._bom_find(products, bom_type="phantom")
+        self.assertEqual(dict(kits), {kit: boms[0]})
+        with self.assertQueryCount(0):
+            again = Bom._bom_find(products, bom_type="phantom")
+            alone = Bom._bom_find(kit, bom_type="phantom")
+        self.assertEqual(dict(again), {kit: boms[0]})
+        self.assertEqual(again[made], self.env["mrp.bom"])
+        self.assertEqual(dict(alone), {kit: boms[0]})
+        self.assertEqual(
+            dict(Bom._bom_find(products, bom_type="normal")), {made: boms[1]}
+        )
+        self.assertEqual(
+            dict(Bom._bom_find(products)),
+            dict(self.env["mrp.bom"]._bom_find(products)),
+        )
+        user = Bom.with_user(self.stock_user)
+        found = user._bom_find(products, bom_type="phantom")[kit]
+        self.assertEqual(found, boms[0])
+        self.assertEqual(found.env.uid, self.stock_user.id)
+        # BoMs changed in the transaction (whatever the context): asked again.
+        boms[0].type = "normal"
+        self.assertEqual(dict(Bom._bom_find(products, bom_type="phantom")), {})
+        self.assertEqual(
+            dict(Bom._bom_find(products, bom_type="normal")),
+            {kit: boms[0], made: boms[1]},
+        )
 
     def test_memo_keeps_rules_of_different_routes_apart(self):
         """One batch, one product bought and one manufactured: each gets the

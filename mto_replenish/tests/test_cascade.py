@@ -234,6 +234,18 @@ class TestCascade(CascadeCommon):
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 09:00:00")
 class TestCascadePreflight(CascadeCommon):
+    def test_made_to_order_line_whatever_the_rule_state(self):
+        """A line is made to order when the warehouse's make-to-order route is
+        on the product, its rule archived or not; not otherwise."""
+        bike_line = self._sell(self.bike, 1, confirm=False).order_line
+        wheel_line = self._sell(self.wheel, 1, confirm=False).order_line
+        self.assertTrue(bike_line._cascade_is_mto())
+        self.assertFalse(wheel_line._cascade_is_mto())
+        self.warehouse.mto_pull_id.active = False
+        self.env.invalidate_all()
+        self.assertTrue(bike_line._cascade_is_mto())
+        self.assertFalse(wheel_line._cascade_is_mto())
+
     def test_bom_line_refused(self):
         orphan = self._create_product("Orphan", [])
         lines_before = self.env["mrp.bom.line"].search_count([])

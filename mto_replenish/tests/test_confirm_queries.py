@@ -57,17 +57,18 @@ class TestConfirmQueries(CascadeCommon):
         self.assertTrue(order.cascade_ready_date)
         # Measured here (no more: it would be a regression). In the benchmark
         # (S1, L=1) native Odoo's flow, an automatic 0/0/1 rule triggered by
-        # the delivery, costs 121 queries and the addon 138: the per-order
-        # rule's locks and allocation, not the confirmation's own work.
-        self.assertLessEqual(count, 133)
+        # the delivery, costs 121 queries and the addon 120: the rule and its
+        # vendor locked in one statement, the allocation computed from what
+        # the quantity to order was, lookups (BoMs, vendors, rules) made once.
+        self.assertLessEqual(count, 114)
 
     def test_manufacture_one_line(self):
         count, order = self._confirm_count(self.made)
         self.assertEqual(len(order.per_order_production_ids), 1)
         self.assertTrue(order.cascade_ready_date)
         # Measured here (see test_buy_one_line); in the benchmark native Odoo
-        # costs 163 queries, the addon 178.
-        self.assertLessEqual(count, 173)
+        # costs 163 queries, the addon 158.
+        self.assertLessEqual(count, 151)
 
     def test_cascade(self):
         count, order = self._confirm_count(self.bike)
@@ -75,7 +76,28 @@ class TestConfirmQueries(CascadeCommon):
         self.assertTrue(order.cascade_ready_date)
         # Measured here; in the benchmark (S4) the addon costs fewer queries
         # than native Odoo (with the make-to-order route on the components).
-        self.assertLessEqual(count, 307)
+        self.assertLessEqual(count, 274)
+
+    def test_rule_and_vendor_locked_in_one_statement(self):
+        """A confirmation locks its rules and their vendors' keys (created the
+        first time) in one statement in one savepoint; a key stays one row."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("stock.no_auto_scheduler", 1)
+        self._sell(self.bought, 2)
+        params.set_param("stock.no_auto_scheduler", "")
+        rule = self.env["stock.warehouse.orderpoint"].search(
+            [("product_id", "=", self.bought.id)]
+        )
+        self.assertEqual(rule.qty_to_order, 2.0)
+        key = rule._mto_vendor_key()
+        Lock = self.env["mto.vendor.lock"]
+        self.assertFalse(Lock.search([("key", "=", key)]))
+        for __ in range(2):
+            with self.assertQueryCount(3):
+                self.assertEqual(rule._mto_lock_nowait(), rule)
+            row = Lock.search([("key", "=", key)])
+            self.assertEqual(len(row), 1)
+            self.assertTrue(row.touched)
 
     def test_ready_batch_defers_slips(self):
         """Receipt dates changed inside a ready batch (as during a

@@ -11,6 +11,8 @@ included, finds them there. They only change when the values are read, never wha
 they are.
 """
 
+from odoo.tools import SQL
+
 
 def fetch_all(records, *fnames):
     """Read the stored fields of ``records`` that Odoo prefetches, and ``fnames``
@@ -36,3 +38,39 @@ def compute_all(records, *fnames):
         if missing:
             field.compute_value(missing)
     return records
+
+
+def search_at_once(*models_queries):
+    """The records of each (model, query) pair (a query from ``model._search``),
+    in the query's order (else by id), in one SQL query whatever the number of
+    pairs: [records of each pair]."""
+    pairs = list(zip(models_queries[::2], models_queries[1::2], strict=True))
+    parts = []
+    for index, (__, query) in enumerate(pairs):
+        if query.is_empty():
+            continue
+        order = query.order or SQL.identifier(query.table, "id")
+        parts.append(
+            SQL(
+                "(%s)",
+                query.select(
+                    SQL("%s AS part", index),
+                    SQL("%s AS id", SQL.identifier(query.table, "id")),
+                    SQL("ROW_NUMBER() OVER (ORDER BY %s) AS seq", order),
+                ),
+            )
+        )
+    ids = [[] for __ in pairs]
+    if parts:
+        env = pairs[0][0].env
+        for part, record_id in env.execute_query(
+            SQL(
+                "SELECT part, id FROM (%s) AS parts ORDER BY part, seq",
+                SQL(" UNION ALL ").join(parts),
+            )
+        ):
+            ids[part].append(record_id)
+    return [
+        model.browse(part_ids)
+        for (model, __), part_ids in zip(pairs, ids, strict=False)
+    ]

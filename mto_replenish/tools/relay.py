@@ -23,6 +23,8 @@ PRIVATE_KEYS = (
     "mto_batch_created",
     "mto_qty_prepared",
     "mto_batch_memo",
+    "mto_qty_scope",
+    "mto_trigger_candidates",
 )
 
 
