@@ -165,13 +165,18 @@ class Node:
 
     The steps of the chain are made when they are first read (``build`` makes
     them): only the chains that turn out critical are ever made.
+
+    ``pure``: no line of the subtree was supplied from stock (every component
+    on demand), so the node depends on neither the forecasts nor what earlier
+    needs took from them (see ``Shared``).
     """
 
-    __slots__ = ("duration", "missing", "_steps", "_build")
+    __slots__ = ("duration", "missing", "pure", "_steps", "_build")
 
-    def __init__(self, duration, steps=None, missing=None, build=None):
+    def __init__(self, duration, steps=None, missing=None, build=None, pure=True):
         self.duration = duration
         self.missing = missing if missing is not None else []
+        self.pure = pure
         self._steps = steps
         self._build = build
 
@@ -197,13 +202,70 @@ class PromiseError(Exception):
         super().__init__("BoM loop: " + " -> ".join(self.products))
 
 
+class Shared:
+    """Nodes shared by the passes of one ``explain`` (today's settings, every
+    component on demand, each stocking gain).
+
+    A subtree whose lines are all supplied on demand under today's settings (a
+    pure node) comes out the same in every pass but the "all in stock" one: it
+    reads no forecast and takes nothing from them, and "every component on
+    demand" is what it already does. The settings passes keep their pure
+    nodes here by (product, BoM, quantity); a pass trying another setting on a
+    line (``overrides``) neither reads nor keeps the nodes of the BoMs above
+    that line (``tainted``), whose result the line may change.
+
+    A pure node was expanded down to its last line without meeting a loop, so
+    reusing it cannot hide one either.
+    """
+
+    def __init__(self, boms, products):
+        self.boms = boms
+        self.products = products
+        self.nodes = {}
+        self._parents = None
+
+    def tainted(self, line_ids):
+        """Ids of the BoMs whose subtree holds one of ``line_ids`` (the BoMs of
+        these lines, then every BoM using a product made with one of them)."""
+        if not line_ids:
+            return frozenset()
+        if self._parents is None:
+            # BoM id -> ids of the BoMs with a line of a product made with it
+            parents = {}
+            for bom in self.boms.values():
+                for line in bom.lines:
+                    product = self.products.get(line.product_id)
+                    if product is not None and product.bom_id:
+                        parents.setdefault(product.bom_id, set()).add(bom.id)
+            self._parents = parents
+        wanted = set(line_ids)
+        todo = [bom.id for bom in self.boms.values()
+                if any(line.id in wanted for line in bom.lines)]
+        seen = set(todo)
+        while todo:
+            for parent in self._parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return frozenset(seen)
+
+
 class _Solver:
-    def __init__(self, products, boms, forecasts, policy, overrides, taken=None):
+    def __init__(
+        self, products, boms, forecasts, policy, overrides, taken=None, shared=None
+    ):
         self.products = products
         self.boms = boms
         self.forecasts = forecasts
         self.policy = policy
         self.overrides = overrides or {}
+        # nodes of the other passes (``Shared``): read by the passes that see a
+        # pure node the same way, kept by the settings passes
+        self.shared = shared if policy in (SETTINGS, ALL_ON_DEMAND) else None
+        self.keep = shared is not None and policy == SETTINGS
+        self.tainted = (
+            shared.tainted(self.overrides) if self.shared is not None else ()
+        )
         # product id -> quantity of its forecast already promised to earlier
         # lines (shared by the lines of one order, which compete for stock)
         self.taken = taken if taken is not None else {}
@@ -247,6 +309,9 @@ class _Solver:
         key = (product_id, bom.id, round(qty, 6))
         if key in self.memo:
             return self.memo[key]
+        shared = self.shared is not None and bom.id not in self.tainted
+        if shared and key in self.shared.nodes:
+            return self.shared.nodes[key]
         pair = (product_id, bom.id)
         if pair in self.visiting:
             loop = self.visiting[self.visiting.index(pair) :] + [pair]
@@ -269,7 +334,9 @@ class _Solver:
                 days=bom.prepare_days,
                 quantity=qty,
             )
-            below = Node(bom.prepare_days, [prepare], components.missing)
+            below = Node(
+                bom.prepare_days, [prepare], components.missing, pure=components.pure
+            )
         route_days = 0.0 if bom.kit else product.route_days
 
         def build():
@@ -287,8 +354,10 @@ class _Solver:
             return [head] + below.steps
 
         duration = below.duration + bom.own_days + route_days
-        node = Node(duration, missing=below.missing, build=build)
+        node = Node(duration, missing=below.missing, build=build, pure=below.pure)
         self.memo[key] = node
+        if shared and self.keep and node.pure:
+            self.shared.nodes[key] = node
         return node
 
     def components(self, bom, qty, product_id=None):
@@ -313,16 +382,20 @@ class _Solver:
                 decided.append(self.free_node(line, need))
             else:
                 decided.append(self.line_node(line, need, STOCK))
+        pure = not stocked
         for node in decided:
             missing.extend(node.missing)
+            pure = pure and node.pure
         if not decided:
-            return Node(0.0, [], missing)
+            return Node(0.0, [], missing, pure=pure)
         # the first longest wins: ties keep the BoM's line order
         best = decided[0]
         for node in decided[1:]:
             if node.duration > best.duration + _EPSILON:
                 best = node
-        return Node(best.duration, missing=missing, build=lambda: best.steps)
+        return Node(
+            best.duration, missing=missing, build=lambda: best.steps, pure=pure
+        )
 
     def leaf(self, line, need, method, replenish, days, missing=()):
         """Node of a component that ends a path: taken from stock, bought, or
@@ -364,7 +437,7 @@ class _Solver:
             head = replace(node.steps[0], bom_line_id=line.id, supply_method=method)
             return [head] + node.steps[1:]
 
-        return Node(node.duration, missing=node.missing, build=build)
+        return Node(node.duration, missing=node.missing, build=build, pure=node.pure)
 
 
 def _place(steps, total):
@@ -388,6 +461,7 @@ def compute(
     bom_id=None,
     overrides=None,
     taken=None,
+    shared=None,
 ):
     """Days the customer waits for ``quantity`` of ``product_id``, with the chain.
 
@@ -399,10 +473,12 @@ def compute(
     :param overrides: dict BoM line id -> supply method, to try another setting
     :param taken: dict product id -> quantity of the forecasts already promised
         (updated with what this product's components take from stock)
+    :param shared: ``Shared`` nodes of the other passes over the same
+        ``products`` and ``boms`` (``explain``)
     :return: dict with ``days``, ``path`` (list of step dicts, top first) and
         ``missing`` (ids of BoM lines that cannot be replenished)
     """
-    solver = _Solver(products, boms, forecasts, policy, overrides, taken)
+    solver = _Solver(products, boms, forecasts, policy, overrides, taken, shared)
     product = products[product_id]
     bom_id = bom_id or product.bom_id
     if bom_id and (product.replenish == MANUFACTURE or bom_id != product.bom_id):
@@ -438,8 +514,15 @@ def explain(product_id, quantity, products, boms, forecasts, bom_id=None, taken=
     """
     args = (product_id, quantity, products, boms, forecasts)
     before = dict(taken or {})
-    result = compute(*args, bom_id=bom_id, taken=taken)
-    on_demand = compute(*args, policy=ALL_ON_DEMAND, bom_id=bom_id, taken=dict(before))
+    shared = Shared(boms, products)
+    result = compute(*args, bom_id=bom_id, taken=taken, shared=shared)
+    on_demand = compute(
+        *args,
+        policy=ALL_ON_DEMAND,
+        bom_id=bom_id,
+        taken=dict(before),
+        shared=shared,
+    )
     stocked = compute(*args, policy=ALL_STOCK, bom_id=bom_id)
     gains = []
     for step in result["path"]:
@@ -454,6 +537,7 @@ def explain(product_id, quantity, products, boms, forecasts, bom_id=None, taken=
             bom_id=bom_id,
             overrides={line_id: STOCK},
             taken=dict(before),
+            shared=shared,
         )
         gains.append(
             {
