@@ -15,6 +15,14 @@ PromiseLine = namedtuple(
     "id bom_id product_id product_qty product_uom_id supply_method variant",
 )
 
+#: What the promise reads of a BoM: ``template_uom_id`` is the unit of its
+#: product template (the unit its quantity is converted to).
+PromiseBom = namedtuple(
+    "PromiseBom",
+    "id type product_qty product_uom_id template_uom_id produce_delay "
+    "days_to_prepare_mo",
+)
+
 
 class MrpBom(models.Model):
     _inherit = "mrp.bom"
@@ -47,16 +55,61 @@ class MrpBom(models.Model):
             "product.product"
         ]._promise_warehouse(self.company_id or self.env.company)
 
-    def _promise_lines_by_bom(self, found):
-        """{BoM id: [``PromiseLine``]} of these BoMs and of the BoMs of ``found``
-        (product -> BoM, as ``_bom_find`` returns), in the lines' order; what the
-        promise reads of the BoMs is fetched in one query, the lines are read as
-        plain rows in one query, with the access rules of the lines."""
-        boms = self | self.concat(*found.values())
-        boms.fetch(
-            ["type", "product_id", "product_tmpl_id", "product_qty", "product_uom_id"]
-            + ["produce_delay", "days_to_prepare_mo"]
+    def _promise_boms(self, found):
+        """These BoMs and the BoMs of ``found`` (product -> BoM, as ``_bom_find``
+        returns)."""
+        return self | self.concat(*found.values())
+
+    def _promise_bom_rows(self):
+        """{BoM id: ``PromiseBom``} of these BoMs, read as plain rows in one
+        query, with the access rules of the BoMs."""
+        Bom = self.with_context(active_test=False)
+        query = Bom._search([("id", "in", self.ids)])
+        table = query.table
+        template = query.make_alias(table, "product_tmpl_id")
+        query.add_join(
+            "JOIN",
+            template,
+            "product_template",
+            SQL(
+                "%s = %s",
+                SQL.identifier(template, "id"),
+                SQL.identifier(table, "product_tmpl_id"),
+            ),
         )
+        columns = ["id", "type", "product_qty", "product_uom_id"]
+        delays = ["produce_delay", "days_to_prepare_mo"]
+        self.env["product.template"].flush_model(["uom_id"])
+        # (the columns' pending writes are flushed first)
+        rows = self.env.execute_query(
+            query.select(
+                *(Bom._field_to_sql(table, column, query) for column in columns),
+                SQL.identifier(template, "uom_id"),
+                *(Bom._field_to_sql(table, column, query) for column in delays),
+            )
+        )
+        if len(rows) < len(self):
+            # a BoM that cannot be read: the access error of the ORM
+            (self - self.browse(row[0] for row in rows)).check_access("read")
+        return {
+            row[0]: PromiseBom(
+                row[0],
+                row[1],
+                float(row[2] or 0.0),
+                row[3] or False,
+                row[4] or False,
+                # (integers, as the ORM reads them)
+                row[5] or 0,
+                row[6] or 0,
+            )
+            for row in rows
+        }
+
+    def _promise_lines_by_bom(self):
+        """{BoM id: [``PromiseLine``]} of these BoMs, in the lines' order: the
+        lines are read as plain rows in one query, with the access rules of the
+        lines."""
+        boms = self
         Line = self.env["mrp.bom.line"]
         query = Line._search([("bom_id", "in", boms.ids)], order=Line._order)
         table = query.table

@@ -498,7 +498,9 @@ class ProductProduct(models.Model):
         found = self.env["mrp.bom"]._bom_find(
             with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
-        lines_by_bom = root_boms._promise_lines_by_bom(found)
+        boms = root_boms._promise_boms(found)
+        bom_rows = boms._promise_bom_rows()
+        lines_by_bom = boms._promise_lines_by_bom()
         # (the products of lines of BoMs found outside the tree's query, if an
         # override of ``_bom_find`` brings some, are read too)
         extra = (
@@ -517,11 +519,17 @@ class ProductProduct(models.Model):
             facts,
             warehouse,
             rule_facts,
+            bom_rows,
         )
         self._promise_skip_variant_lines(
             walk["variant_lines"], walk["products"], walk["boms"], root_pairs
         )
-        components = self.browse(walk["components"])
+        # (only the components taken from stock under today's settings: no other
+        # forecast is read)
+        stocked = promise_tools.stocked_products(walk["products"], walk["boms"])
+        components = self.browse(
+            [pid for pid in walk["components"] if pid in stocked]
+        )
         forecasted = components | roots if with_roots else components
         forecasts = self._promise_forecasts(
             forecasted, warehouse, exclude_sale_lines=exclude_sale_lines
@@ -537,7 +545,15 @@ class ProductProduct(models.Model):
 
     @api.model
     def _promise_walk(
-        self, roots, root_boms, bom_of, lines_by_bom, facts, warehouse, rule_facts
+        self,
+        roots,
+        root_boms,
+        bom_of,
+        lines_by_bom,
+        facts,
+        warehouse,
+        rule_facts,
+        bom_rows,
     ):
         """Walk the BoM tree down from ``roots`` (and ``root_boms``), level by
         level, on data already read.
@@ -547,6 +563,7 @@ class ProductProduct(models.Model):
             ``mrp.bom._promise_lines_by_bom`` reads them)
         :param facts: product id -> ``_promise_product_facts``
         :param rule_facts: ``_promise_rule_facts`` of the warehouse
+        :param bom_rows: BoM id -> ``PromiseBom`` (``mrp.bom._promise_bom_rows``)
         :return: dict with ``products`` (id -> ``ProductData``), ``boms`` (id ->
             ``BomData``), ``components`` (ids of the products used by a line) and
             ``variant_lines`` (the lines of some variants only)
@@ -561,17 +578,22 @@ class ProductProduct(models.Model):
         products_data, boms_data, components = {}, {}, {}
         variant_lines = []
         todo = list(dict.fromkeys(roots.ids))
-        extra_boms = list(root_boms)
+        bom_id_of = {pid: bom.id for pid, bom in bom_of.items()}
+        no_bom = self.env["mrp.bom"]
+        extra_boms = root_boms.ids
         while todo:
-            level_boms = {}
-            for bom in extra_boms + [bom_of[pid] for pid in todo if pid in bom_of]:
-                if bom.id not in boms_data:
-                    level_boms.setdefault(bom.id, bom)
+            level_boms = [
+                bom_id
+                for bom_id in dict.fromkeys(
+                    extra_boms + [bom_id_of[pid] for pid in todo if pid in bom_id_of]
+                )
+                if bom_id not in boms_data
+            ]
             extra_boms = []
             for pid in todo:
                 data = self._promise_product_data(
                     pid,
-                    bom_of.get(pid, self.env["mrp.bom"]),
+                    bom_rows[bom_id_of[pid]] if pid in bom_id_of else no_bom,
                     facts[pid],
                     route_kinds,
                     mto_route,
@@ -585,9 +607,11 @@ class ProductProduct(models.Model):
                     data.buy_days += data.route_days
                 products_data[pid] = data
             next_ids = {}
-            for bom_id, bom in level_boms.items():
+            for bom_id in level_boms:
                 lines = lines_by_bom.get(bom_id, ())
-                boms_data[bom_id] = self._promise_bom_data(bom, lines, company, facts)
+                boms_data[bom_id] = self._promise_bom_data(
+                    bom_rows[bom_id], lines, company, facts
+                )
                 for line in lines:
                     if line.variant:
                         variant_lines.append(line.id)
@@ -665,7 +689,8 @@ class ProductProduct(models.Model):
         return tree, with_bom, {row[0]: row[1] for row in rows}
 
     def _promise_bom_data(self, bom, lines, company, facts):
-        """``tools.promise.BomData`` of ``bom`` with its ``lines``
+        """``tools.promise.BomData`` of ``bom`` (``PromiseBom``, as
+        ``mrp.bom._promise_bom_rows`` reads it) with its ``lines``
         (``PromiseLine``), the units of their products taken from ``facts``
         (``_promise_product_facts``)."""
         kit = bom.type == "phantom"
@@ -688,7 +713,7 @@ class ProductProduct(models.Model):
             id=bom.id,
             # (a variant's unit is its template's)
             product_qty=self._promise_convert(
-                bom.product_qty, bom.product_uom_id.id, bom.product_tmpl_id.uom_id.id
+                bom.product_qty, bom.product_uom_id, bom.template_uom_id
             ),
             kit=kit,
             own_days=0.0 if kit else bom.produce_delay + company.manufacturing_lead,
@@ -769,42 +794,81 @@ class ProductProduct(models.Model):
         ``route_ids`` (ids of the product's routes then its category's, as
         ``route_ids | categ_id.total_route_ids``) and ``seller`` (the vendor line,
         ``_promise_sellers``). The columns of the templates are read on the
-        templates, not through the variants' inherited fields.
+        templates, as plain rows (``_promise_template_rows``).
 
         :param template_ids: product id -> template id, when already known
         """
         if template_ids is None or not set(self.ids) <= set(template_ids):
             template_ids = {product.id: product.product_tmpl_id.id for product in self}
-        Template = self.env["product.template"]
-        templates = Template.browse(set(template_ids[pid] for pid in self.ids))
-        # (with their names: the display names of the paths need them)
-        templates.fetch(["name", "type", "uom_id", "categ_id", "route_ids"])
-        categ_routes = {
-            categ.id: categ.total_route_ids.ids for categ in templates.categ_id
-        }
+        rows = self._promise_template_rows({template_ids[pid] for pid in self.ids})
+        categories = self.env["product.category"].browse(
+            {row[2] for row in rows.values()}
+        )
+        categ_routes = {categ.id: categ.total_route_ids.ids for categ in categories}
         sellers = self._promise_sellers(company, template_ids)
-        # the active routes, checked once for all (then each template's routes
-        # read as they are stored, in their order)
-        active_routes = set(templates.route_ids.ids)
-        templates = templates.with_context(active_test=False)
         facts = {}
         for product_id in self.ids:
-            template = templates.browse(template_ids[product_id]).with_prefetch(
-                templates._prefetch_ids
-            )
-            route_ids = [rid for rid in template.route_ids.ids if rid in active_routes]
-            route_ids += [
-                rid
-                for rid in categ_routes.get(template.categ_id.id, ())
-                if rid not in route_ids
+            product_type, uom_id, categ_id, route_ids = rows[template_ids[product_id]]
+            route_ids = route_ids + [
+                rid for rid in categ_routes.get(categ_id, ()) if rid not in route_ids
             ]
             facts[product_id] = {
-                "type": template.type,
-                "uom_id": template.uom_id.id,
+                "type": product_type,
+                "uom_id": uom_id,
                 "route_ids": route_ids,
                 "seller": sellers[product_id],
             }
         return facts
+
+    @api.model
+    def _promise_template_rows(self, template_ids):
+        """Template id -> (type, unit id, category id, ids of its active routes
+        in their order), as plain rows read with the access rules of the
+        templates and of the routes: the templates in one query, their routes in
+        another (the query of the ``route_ids`` field, active routes only). The
+        templates' names and types are also fetched into the cache (the display
+        names of the paths and ``mrp.bom._bom_find`` read them)."""
+        Template = self.env["product.template"].with_context(active_test=False)
+        templates = Template.browse(template_ids)
+        # (one query; raises the access error of a template that cannot be read)
+        templates.fetch(["name", "type"])
+        query = Template._search([("id", "in", templates.ids)])
+        columns = ("id", "type", "uom_id", "categ_id")
+        rows = {
+            row[0]: row[1:] + ([],)
+            for row in self.env.execute_query(
+                query.select(
+                    *(
+                        Template._field_to_sql(query.table, name, query)
+                        for name in columns
+                    )
+                )
+            )
+        }
+        field = Template._fields["route_ids"]
+        Route = self.env["stock.route"].with_context(**field.context)
+        Template.flush_model(["route_ids"])
+        query = Route._search(
+            field.get_domain_list(Template) + [("active", "=", True)],
+            order=Route._order,
+        )
+        template_column = SQL.identifier(field.relation, field.column1)
+        query.add_join(
+            "JOIN",
+            field.relation,
+            None,
+            SQL(
+                "%s = %s",
+                SQL.identifier(field.relation, field.column2),
+                SQL.identifier(query.table, "id"),
+            ),
+        )
+        query.add_where(SQL("%s IN %s", template_column, tuple(templates.ids)))
+        for template_id, route_id in self.env.execute_query(
+            query.select(template_column, SQL.identifier(query.table, "id"))
+        ):
+            rows[template_id][3].append(route_id)
+        return rows
 
     #: What the promise reads of a vendor line (``_promise_sellers``).
     _PROMISE_SELLER_COLUMNS = (

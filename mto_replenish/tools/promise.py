@@ -280,13 +280,7 @@ class _Solver:
             return ON_DEMAND
         if self.policy == ALL_STOCK:
             return STOCK
-        method = self.overrides.get(line.id, line.supply_method) or PRODUCT
-        if method == PRODUCT:
-            product = self.products[line.product_id]
-            return ON_DEMAND if product.mto else STOCK
-        if method == STOCK_ELSE_ON_DEMAND:
-            return STOCK
-        return method
+        return line_method(line, self.products, self.overrides)
 
     def covered(self, product_id, qty, day):
         """Whether the forecast, less what earlier needs took, covers ``qty`` on
@@ -438,6 +432,33 @@ class _Solver:
             return [head] + node.steps[1:]
 
         return Node(node.duration, missing=node.missing, build=build, pure=node.pure)
+
+
+def line_method(line, products, overrides=None):
+    """``on_demand`` or ``stock``: how a BoM line is supplied under today's
+    settings (``overrides``: BoM line id -> supply method, to try another)."""
+    method = line.supply_method
+    if overrides:
+        method = overrides.get(line.id, method)
+    method = method or PRODUCT
+    if method == PRODUCT:
+        return ON_DEMAND if products[line.product_id].mto else STOCK
+    if method == STOCK_ELSE_ON_DEMAND:
+        return STOCK
+    return method
+
+
+def stocked_products(products, boms):
+    """Ids of the products some line takes from stock under today's settings:
+    the only components whose forecast a promise reads (the other passes take
+    every component on demand, take every one from stock without reading
+    forecasts, or stock one line with an unlimited forecast)."""
+    return {
+        line.product_id
+        for bom in boms.values()
+        for line in bom.lines
+        if line_method(line, products) == STOCK
+    }
 
 
 def _place(steps, total):
