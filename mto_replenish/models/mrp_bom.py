@@ -6,6 +6,7 @@ from collections import defaultdict, namedtuple
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import batch
 from .mrp_bom_line import SUPPLY_METHODS
 
 #: What the promise reads of a BoM line: ``variant`` tells whether the line is
@@ -61,48 +62,37 @@ class MrpBom(models.Model):
         return self | self.concat(*found.values())
 
     def _promise_bom_rows(self):
-        """{BoM id: ``PromiseBom``} of these BoMs, read as plain rows in one
-        query, with the access rules of the BoMs."""
-        Bom = self.with_context(active_test=False)
-        query = Bom._search([("id", "in", self.ids)])
-        table = query.table
-        template = query.make_alias(table, "product_tmpl_id")
-        query.add_join(
-            "JOIN",
-            template,
-            "product_template",
-            SQL(
-                "%s = %s",
-                SQL.identifier(template, "id"),
-                SQL.identifier(table, "product_tmpl_id"),
-            ),
+        """{BoM id: ``PromiseBom``} of these BoMs, read with the ORM (no query
+        for what the cache already holds: ``_bom_find`` read most of them) as
+        plain values (``batch.cached_columns``)."""
+        columns = batch.cached_columns(
+            self,
+            ["type", "product_tmpl_id", "product_qty", "product_uom_id"]
+            + ["produce_delay", "days_to_prepare_mo"],
         )
-        columns = ["id", "type", "product_qty", "product_uom_id"]
-        delays = ["produce_delay", "days_to_prepare_mo"]
-        self.env["product.template"].flush_model(["uom_id"])
-        # (the columns' pending writes are flushed first)
-        rows = self.env.execute_query(
-            query.select(
-                *(Bom._field_to_sql(table, column, query) for column in columns),
-                SQL.identifier(template, "uom_id"),
-                *(Bom._field_to_sql(table, column, query) for column in delays),
+        templates = self.env["product.template"].browse(
+            dict.fromkeys(tid for tid in columns["product_tmpl_id"] if tid)
+        )
+        template_uoms = dict(
+            zip(
+                templates._ids,
+                batch.cached_columns(templates, ["uom_id"])["uom_id"],
+                strict=True,
             )
         )
-        if len(rows) < len(self):
-            # a BoM that cannot be read: the access error of the ORM
-            (self - self.browse(row[0] for row in rows)).check_access("read")
         return {
-            row[0]: PromiseBom(
-                row[0],
-                row[1],
-                float(row[2] or 0.0),
-                row[3] or False,
-                row[4] or False,
-                # (integers, as the ORM reads them)
-                row[5] or 0,
-                row[6] or 0,
+            bom_id: PromiseBom(
+                bom_id,
+                bom_type,
+                qty,
+                uom_id or False,
+                template_uoms.get(template_id) or False,
+                produce_delay,
+                prepare_days,
             )
-            for row in rows
+            for bom_id, bom_type, template_id, qty, uom_id, produce_delay, prepare_days in zip(
+                self._ids, *columns.values(), strict=True
+            )
         }
 
     def _promise_lines_by_bom(self):

@@ -3,11 +3,13 @@
 
 import math
 from collections import defaultdict
+from operator import itemgetter
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import batch
 from ..tools import promise as promise_tools
 from ..tools.relay import received, relay
 from .product_template import PER_ORDER_SYNC_FIELDS
@@ -703,7 +705,9 @@ class ProductProduct(models.Model):
                 promise_tools.BomLineData(
                     id=line.id,
                     product_id=line.product_id,
-                    qty=self._promise_convert(
+                    qty=line.product_qty
+                    if line.product_uom_id == product_facts["uom_id"]
+                    else self._promise_convert(
                         line.product_qty, line.product_uom_id, product_facts["uom_id"]
                     ),
                     supply_method=line.supply_method,
@@ -767,10 +771,11 @@ class ProductProduct(models.Model):
         """``tools.promise.ProductData`` of a product from its ``facts``
         (``_promise_product_facts``); its name is left empty: it is read for the
         products of the critical paths only (``_promise_name_steps``)."""
-        candidates = sorted(
-            (route_kinds[rid] for rid in facts["route_ids"] if rid in route_kinds),
-            key=lambda seq_kind: seq_kind[0],
-        )
+        route_ids = facts["route_ids"]
+        candidates = [route_kinds[rid] for rid in route_ids if rid in route_kinds]
+        if len(candidates) > 1:
+            # (a stable sort: routes of the same sequence keep their order)
+            candidates.sort(key=itemgetter(0))
         seller = facts["seller"]
         replenish = promise_tools.NONE
         for _sequence, kind in candidates:
@@ -785,7 +790,7 @@ class ProductProduct(models.Model):
             replenish=replenish,
             bom_id=bom.id or None,
             buy_days=(seller["delay"] + purchase_days) if seller else 0.0,
-            mto=bool(mto_route) and mto_route.id in facts["route_ids"],
+            mto=bool(mto_route) and mto_route.id in route_ids,
         )
 
     def _promise_product_facts(self, company, template_ids=None):
@@ -823,52 +828,32 @@ class ProductProduct(models.Model):
     @api.model
     def _promise_template_rows(self, template_ids):
         """Template id -> (type, unit id, category id, ids of its active routes
-        in their order), as plain rows read with the access rules of the
-        templates and of the routes: the templates in one query, their routes in
-        another (the query of the ``route_ids`` field, active routes only). The
-        templates' names and types are also fetched into the cache (the display
-        names of the paths and ``mrp.bom._bom_find`` read them)."""
-        Template = self.env["product.template"].with_context(active_test=False)
-        templates = Template.browse(template_ids)
-        # (one query; raises the access error of a template that cannot be read)
-        templates.fetch(["name", "type"])
-        query = Template._search([("id", "in", templates.ids)])
-        columns = ("id", "type", "uom_id", "categ_id")
-        rows = {
-            row[0]: row[1:] + ([],)
-            for row in self.env.execute_query(
-                query.select(
-                    *(
-                        Template._field_to_sql(query.table, name, query)
-                        for name in columns
-                    )
-                )
+        in their order), read with the ORM (its access rules, and no query for
+        what the cache already holds) as plain values (``batch.cached_columns``),
+        without a record per value. The names are read with them (the display
+        names of the paths need them)."""
+        templates = self.env["product.template"].browse(template_ids)
+        columns = batch.cached_columns(
+            templates, ["name", "type", "uom_id", "categ_id", "route_ids"]
+        )
+        # (the cache holds the inactive routes too)
+        active_routes = set(templates.route_ids.ids)
+        return {
+            template_id: (
+                product_type,
+                uom_id or False,
+                categ_id or False,
+                [rid for rid in route_ids if rid in active_routes],
+            )
+            for template_id, product_type, uom_id, categ_id, route_ids in zip(
+                templates._ids,
+                columns["type"],
+                columns["uom_id"],
+                columns["categ_id"],
+                columns["route_ids"],
+                strict=True,
             )
         }
-        field = Template._fields["route_ids"]
-        Route = self.env["stock.route"].with_context(**field.context)
-        Template.flush_model(["route_ids"])
-        query = Route._search(
-            field.get_domain_list(Template) + [("active", "=", True)],
-            order=Route._order,
-        )
-        template_column = SQL.identifier(field.relation, field.column1)
-        query.add_join(
-            "JOIN",
-            field.relation,
-            None,
-            SQL(
-                "%s = %s",
-                SQL.identifier(field.relation, field.column2),
-                SQL.identifier(query.table, "id"),
-            ),
-        )
-        query.add_where(SQL("%s IN %s", template_column, tuple(templates.ids)))
-        for template_id, route_id in self.env.execute_query(
-            query.select(template_column, SQL.identifier(query.table, "id"))
-        ):
-            rows[template_id][3].append(route_id)
-        return rows
 
     #: What the promise reads of a vendor line (``_promise_sellers``).
     _PROMISE_SELLER_COLUMNS = (
@@ -928,6 +913,8 @@ class ProductProduct(models.Model):
             )
             by_template[seller["product_tmpl_id"]].append(seller)
         for sellers in by_template.values():
+            if len(sellers) < 2:
+                continue
             # the order of ``_prepare_sellers``
             sellers.sort(
                 key=lambda s: (s["sequence"], -s["min_qty"], s["price"], s["id"])

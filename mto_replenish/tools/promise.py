@@ -223,6 +223,7 @@ class Shared:
         self.products = products
         self.nodes = {}
         self._parents = None
+        self._bom_of_line = None
 
     def tainted(self, line_ids):
         """Ids of the BoMs whose subtree holds one of ``line_ids`` (the BoMs of
@@ -230,17 +231,21 @@ class Shared:
         if not line_ids:
             return frozenset()
         if self._parents is None:
-            # BoM id -> ids of the BoMs with a line of a product made with it
-            parents = {}
+            # BoM id -> ids of the BoMs with a line of a product made with it;
+            # BoM line id -> its BoM id
+            parents, self._bom_of_line = {}, {}
             for bom in self.boms.values():
                 for line in bom.lines:
+                    self._bom_of_line[line.id] = bom.id
                     product = self.products.get(line.product_id)
                     if product is not None and product.bom_id:
                         parents.setdefault(product.bom_id, set()).add(bom.id)
             self._parents = parents
-        wanted = set(line_ids)
-        todo = [bom.id for bom in self.boms.values()
-                if any(line.id in wanted for line in bom.lines)]
+        todo = [
+            self._bom_of_line[line_id]
+            for line_id in line_ids
+            if line_id in self._bom_of_line
+        ]
         seen = set(todo)
         while todo:
             for parent in self._parents.get(todo.pop(), ()):
