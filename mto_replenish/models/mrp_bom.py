@@ -3,7 +3,7 @@
 
 from collections import defaultdict, namedtuple
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools import batch
@@ -56,6 +56,26 @@ class MrpBom(models.Model):
             "product.product"
         ]._promise_warehouse(self.company_id or self.env.company)
 
+    #: What the promise reads of a BoM (``_promise_bom_rows``).
+    _PROMISE_BOM_FIELDS = [
+        "type",
+        "product_id",
+        "product_tmpl_id",
+        "product_qty",
+        "product_uom_id",
+        "produce_delay",
+        "days_to_prepare_mo",
+    ]
+
+    @api.model
+    def _promise_prefetch_bom_find(self, products):
+        """Put in the cache what ``_bom_find`` reads of ``products`` and of
+        their active BoMs, with what the promise reads of these BoMs: only
+        these columns (reading one, Odoo would fetch every column of the
+        records), in as many queries as it would take."""
+        products.fetch(["product_tmpl_id"])
+        self.search_fetch(self._bom_find_domain(products), self._PROMISE_BOM_FIELDS)
+
     def _promise_boms(self, found):
         """These BoMs and the BoMs of ``found`` (product -> BoM, as ``_bom_find``
         returns)."""
@@ -65,11 +85,8 @@ class MrpBom(models.Model):
         """{BoM id: ``PromiseBom``} of these BoMs, read with the ORM (no query
         for what the cache already holds: ``_bom_find`` read most of them) as
         plain values (``batch.cached_columns``)."""
-        columns = batch.cached_columns(
-            self,
-            ["type", "product_tmpl_id", "product_qty", "product_uom_id"]
-            + ["produce_delay", "days_to_prepare_mo"],
-        )
+        fnames = [name for name in self._PROMISE_BOM_FIELDS if name != "product_id"]
+        columns = batch.cached_columns(self, fnames)
         templates = self.env["product.template"].browse(
             dict.fromkeys(tid for tid in columns["product_tmpl_id"] if tid)
         )
@@ -91,7 +108,14 @@ class MrpBom(models.Model):
                 prepare_days,
             )
             for bom_id, bom_type, template_id, qty, uom_id, produce_delay, prepare_days in zip(
-                self._ids, *columns.values(), strict=True
+                self._ids,
+                columns["type"],
+                columns["product_tmpl_id"],
+                columns["product_qty"],
+                columns["product_uom_id"],
+                columns["produce_delay"],
+                columns["days_to_prepare_mo"],
+                strict=True,
             )
         }
 

@@ -387,9 +387,10 @@ class ProductProduct(models.Model):
     @api.model
     def _promise_names(self, product_ids):
         """Display names of ``product_ids`` (a list, repeats allowed), in order."""
-        names = {
-            product.id: product.display_name for product in self.browse(product_ids)
-        }
+        # (their columns in one query: some of them may already be partly in
+        # the cache, which would split the reads)
+        products = batch.fetch_all(self.browse(dict.fromkeys(product_ids)))
+        names = {product.id: product.display_name for product in products}
         return [names[product_id] for product_id in product_ids]
 
     @api.model
@@ -497,6 +498,7 @@ class ProductProduct(models.Model):
         rule_facts = self._promise_rule_facts(warehouse)
         tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
         facts = tree._promise_product_facts(company, templates)
+        self.env["mrp.bom"]._promise_prefetch_bom_find(with_bom)
         found = self.env["mrp.bom"]._bom_find(
             with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
@@ -831,10 +833,13 @@ class ProductProduct(models.Model):
         in their order), read with the ORM (its access rules, and no query for
         what the cache already holds) as plain values (``batch.cached_columns``),
         without a record per value. The names are read with them (the display
-        names of the paths need them)."""
+        names of the paths need them), and the companies (the access rules of
+        the templates, checked in Python on a later read of their variants by
+        ``mrp.bom._bom_find``, read them: else every column of the templates)."""
         templates = self.env["product.template"].browse(template_ids)
         columns = batch.cached_columns(
-            templates, ["name", "type", "uom_id", "categ_id", "route_ids"]
+            templates,
+            ["name", "type", "uom_id", "categ_id", "route_ids", "company_id"],
         )
         # (the cache holds the inactive routes too)
         active_routes = set(templates.route_ids.ids)
