@@ -74,6 +74,9 @@ class MrpBom(models.Model):
         these columns (reading one, Odoo would fetch every column of the
         records), in as many queries as it would take."""
         products.fetch(["product_tmpl_id"])
+        batch.cached_columns(
+            products.product_tmpl_id, ["type", "company_id", "product_variant_ids"]
+        )
         self.search_fetch(self._bom_find_domain(products), self._PROMISE_BOM_FIELDS)
 
     def _promise_boms(self, found):

@@ -497,8 +497,8 @@ class ProductProduct(models.Model):
         # among them, read with them
         rule_facts = self._promise_rule_facts(warehouse)
         tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
-        facts = tree._promise_product_facts(company, templates)
         self.env["mrp.bom"]._promise_prefetch_bom_find(with_bom)
+        facts = tree._promise_product_facts(company, templates)
         found = self.env["mrp.bom"]._bom_find(
             with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
