@@ -86,8 +86,8 @@ class MrpBom(models.Model):
 
     def _promise_bom_rows(self):
         """{BoM id: ``PromiseBom``} of these BoMs, read with the ORM (no query
-        for what the cache already holds: ``_bom_find`` read most of them) as
-        plain values (``batch.cached_columns``)."""
+        for what the cache already holds: ``_promise_prefetch_bom_find`` read
+        them) as plain values (``batch.cached_columns``)."""
         fnames = [name for name in self._PROMISE_BOM_FIELDS if name != "product_id"]
         columns = batch.cached_columns(self, fnames)
         templates = self.env["product.template"].browse(
@@ -100,27 +100,17 @@ class MrpBom(models.Model):
                 strict=True,
             )
         )
-        return {
-            bom_id: PromiseBom(
-                bom_id,
-                bom_type,
-                qty,
-                uom_id or False,
-                template_uoms.get(template_id) or False,
-                produce_delay,
-                prepare_days,
-            )
-            for bom_id, bom_type, template_id, qty, uom_id, produce_delay, prepare_days in zip(
-                self._ids,
-                columns["type"],
-                columns["product_tmpl_id"],
-                columns["product_qty"],
-                columns["product_uom_id"],
-                columns["produce_delay"],
-                columns["days_to_prepare_mo"],
-                strict=True,
-            )
-        }
+        rows = zip(
+            self._ids,
+            columns["type"],
+            columns["product_qty"],
+            [uom_id or False for uom_id in columns["product_uom_id"]],
+            [template_uoms.get(tid) or False for tid in columns["product_tmpl_id"]],
+            columns["produce_delay"],
+            columns["days_to_prepare_mo"],
+            strict=True,
+        )
+        return {row[0]: PromiseBom(*row) for row in rows}
 
     def _promise_lines_by_bom(self):
         """{BoM id: [``PromiseLine``]} of these BoMs, in the lines' order: the

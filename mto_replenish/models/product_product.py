@@ -531,9 +531,7 @@ class ProductProduct(models.Model):
         # (only the components taken from stock under today's settings: no other
         # forecast is read)
         stocked = promise_tools.stocked_products(walk["products"], walk["boms"])
-        components = self.browse(
-            [pid for pid in walk["components"] if pid in stocked]
-        )
+        components = self.browse([pid for pid in walk["components"] if pid in stocked])
         forecasted = components | roots if with_roots else components
         forecasts = self._promise_forecasts(
             forecasted, warehouse, exclude_sale_lines=exclude_sale_lines

@@ -268,9 +268,7 @@ class _Solver:
         # pure node the same way, kept by the settings passes
         self.shared = shared if policy in (SETTINGS, ALL_ON_DEMAND) else None
         self.keep = shared is not None and policy == SETTINGS
-        self.tainted = (
-            shared.tainted(self.overrides) if self.shared is not None else ()
-        )
+        self.tainted = shared.tainted(self.overrides) if self.shared is not None else ()
         # product id -> quantity of its forecast already promised to earlier
         # lines (shared by the lines of one order, which compete for stock)
         self.taken = taken if taken is not None else {}
@@ -392,9 +390,7 @@ class _Solver:
         for node in decided[1:]:
             if node.duration > best.duration + _EPSILON:
                 best = node
-        return Node(
-            best.duration, missing=missing, build=lambda: best.steps, pure=pure
-        )
+        return Node(best.duration, missing=missing, build=lambda: best.steps, pure=pure)
 
     def leaf(self, line, need, method, replenish, days, missing=()):
         """Node of a component that ends a path: taken from stock, bought, or

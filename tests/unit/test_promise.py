@@ -380,9 +380,7 @@ def test_explain_passes_share_the_on_demand_subtrees(monkeypatch, quantity):
     assert settings.count(20) == 1 + (quantity == 1)
     assert settings.count(50) == 1
     assert settings.count(60) == 1
-    assert [bom for policy, bom in expanded if policy == promise.ALL_ON_DEMAND] == [
-        10
-    ]
+    assert [bom for policy, bom in expanded if policy == promise.ALL_ON_DEMAND] == [10]
 
 
 def test_shared_nodes_tainted_by_a_line_are_the_boms_above_it():
