@@ -762,7 +762,7 @@ class ProductProduct(models.Model):
                 continue
             for product in self.browse(sorted(made_with[line.bom_id.id])):
                 if line._skip_bom_line(product):
-                    data.skip_product_ids.add(product.id)
+                    data.skip_product_ids = data.skip_product_ids | {product.id}
 
     @api.model
     def _promise_product_data(

@@ -46,6 +46,7 @@ Every step of the path is scheduled as soon as possible from today (offset 0):
 """
 
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 
 PRODUCT = "product"
 ON_DEMAND = "on_demand"
@@ -72,7 +73,7 @@ PREPARE = "prepare"
 _EPSILON = 1e-9
 
 
-@dataclass
+@dataclass(slots=True)
 class ProductData:
     """One product as the promise sees it.
 
@@ -96,7 +97,7 @@ class ProductData:
     mto: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class BomLineData:
     """:param skip_product_ids: the products made with this BoM for which Odoo's
     explosion skips the line (``mrp.bom.line._skip_bom_line``: a line of some
@@ -106,10 +107,10 @@ class BomLineData:
     product_id: int
     qty: float
     supply_method: str = PRODUCT
-    skip_product_ids: set = field(default_factory=set)
+    skip_product_ids: frozenset = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class BomData:
     """:param own_days: manufacturing lead time + manufacturing security lead time
         (0 for a kit)
@@ -126,7 +127,7 @@ class BomData:
     prepare_days: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ForecastData:
     """Quantity on hand today and dated future changes ``(day offset, qty)``."""
 
@@ -137,7 +138,7 @@ class ForecastData:
         return self.on_hand + sum(qty for when, qty in self.moves if when <= day)
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     product_id: int
     product: str
@@ -175,7 +176,7 @@ class Node:
 
     def __init__(self, duration, steps=None, missing=None, build=None, pure=True):
         self.duration = duration
-        self.missing = missing if missing is not None else []
+        self.missing = missing if missing is not None else ()
         self.pure = pure
         self._steps = steps
         self._build = build
@@ -396,22 +397,10 @@ class _Solver:
         """Node of a component that ends a path: taken from stock, bought, or
         impossible to replenish (then listed as missing)."""
         product = self.products[line.product_id]
-
-        def build():
-            step = Step(
-                product_id=product.id,
-                product=product.name,
-                bom_id=None,
-                bom_line_id=line.id,
-                supply_method=method,
-                replenish=replenish,
-                days=days,
-                quantity=need,
-                route_days=product.route_days if replenish == BUY else 0.0,
-            )
-            return [step]
-
-        return Node(days, missing=list(missing), build=build)
+        # (the step is made if the leaf turns out critical: a partial, lighter
+        # than a closure, for the many leaves that never do)
+        build = partial(_leaf_steps, product, line, need, method, replenish, days)
+        return Node(days, missing=tuple(missing), build=build)
 
     def free_node(self, line, need):
         return self.leaf(line, need, STOCK, STOCK, 0.0)
@@ -433,6 +422,22 @@ class _Solver:
             return [head] + node.steps[1:]
 
         return Node(node.duration, missing=node.missing, build=build, pure=node.pure)
+
+
+def _leaf_steps(product, line, need, method, replenish, days):
+    """The step of a leaf (``_Solver.leaf``)."""
+    step = Step(
+        product_id=product.id,
+        product=product.name,
+        bom_id=None,
+        bom_line_id=line.id,
+        supply_method=method,
+        replenish=replenish,
+        days=days,
+        quantity=need,
+        route_days=product.route_days if replenish == BUY else 0.0,
+    )
+    return [step]
 
 
 def line_method(line, products, overrides=None):
