@@ -73,6 +73,8 @@ class MrpBom(models.Model):
         their active BoMs, with what the promise reads of these BoMs: only
         these columns (reading one, Odoo would fetch every column of the
         records), in as many queries as it would take."""
+        if not products:
+            return
         products.fetch(["product_tmpl_id"])
         batch.cached_columns(
             products.product_tmpl_id, ["type", "company_id", "product_variant_ids"]

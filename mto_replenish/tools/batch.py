@@ -64,7 +64,10 @@ def cached_columns(records, fnames):
         while len(values) < len(records):
             # not in the cache after the fetch (a record deleted meanwhile):
             # read through the ORM, which raises its error
-            records[len(values)][fname]  # noqa: B018
+            read = len(values)
+            records[read].mapped(fname)
             values = cache.get_until_miss(records, field)
+            if len(values) <= read:
+                raise ValueError(f"{records[read]}.{fname} is not in the cache")
         columns[fname] = values
     return columns
