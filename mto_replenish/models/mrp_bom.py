@@ -6,6 +6,7 @@ from collections import defaultdict, namedtuple
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import batch
 from ..tools.relay import received
 from .mrp_bom_line import SUPPLY_METHODS
 
@@ -18,6 +19,14 @@ BOM_GENERATION = "mto_bom_generation"
 PromiseLine = namedtuple(
     "PromiseLine",
     "id bom_id product_id product_qty product_uom_id supply_method variant",
+)
+
+#: What the promise reads of a BoM: ``template_uom_id`` is the unit of its
+#: product template (the unit its quantity is converted to).
+PromiseBom = namedtuple(
+    "PromiseBom",
+    "id type product_qty product_uom_id template_uom_id produce_delay "
+    "days_to_prepare_mo",
 )
 
 
@@ -134,16 +143,69 @@ class MrpBom(models.Model):
             "product.product"
         ]._promise_warehouse(self.company_id or self.env.company)
 
-    def _promise_lines_by_bom(self, found):
-        """{BoM id: [``PromiseLine``]} of these BoMs and of the BoMs of ``found``
-        (product -> BoM, as ``_bom_find`` returns), in the lines' order; what the
-        promise reads of the BoMs is fetched in one query, the lines are read as
-        plain rows in one query, with the access rules of the lines."""
-        boms = self | self.concat(*found.values())
-        boms.fetch(
-            ["type", "product_id", "product_tmpl_id", "product_qty", "product_uom_id"]
-            + ["produce_delay", "days_to_prepare_mo"]
+    #: What the promise reads of a BoM (``_promise_bom_rows``).
+    _PROMISE_BOM_FIELDS = [
+        "type",
+        "product_id",
+        "product_tmpl_id",
+        "product_qty",
+        "product_uom_id",
+        "produce_delay",
+        "days_to_prepare_mo",
+    ]
+
+    @api.model
+    def _promise_prefetch_bom_find(self, products):
+        """Put in the cache what ``_bom_find`` reads of ``products`` and of
+        their active BoMs, with what the promise reads of these BoMs: only
+        these columns (reading one, Odoo would fetch every column of the
+        records), in as many queries as it would take."""
+        if not products:
+            return
+        products.fetch(["product_tmpl_id"])
+        batch.cached_columns(
+            products.product_tmpl_id, ["type", "company_id", "product_variant_ids"]
         )
+        self.search_fetch(self._bom_find_domain(products), self._PROMISE_BOM_FIELDS)
+
+    def _promise_boms(self, found):
+        """These BoMs and the BoMs of ``found`` (product -> BoM, as ``_bom_find``
+        returns)."""
+        return self | self.concat(*found.values())
+
+    def _promise_bom_rows(self):
+        """{BoM id: ``PromiseBom``} of these BoMs, read with the ORM (no query
+        for what the cache already holds: ``_promise_prefetch_bom_find`` read
+        them) as plain values (``batch.cached_columns``)."""
+        fnames = [name for name in self._PROMISE_BOM_FIELDS if name != "product_id"]
+        columns = batch.cached_columns(self, fnames)
+        templates = self.env["product.template"].browse(
+            dict.fromkeys(tid for tid in columns["product_tmpl_id"] if tid)
+        )
+        template_uoms = dict(
+            zip(
+                templates._ids,
+                batch.cached_columns(templates, ["uom_id"])["uom_id"],
+                strict=True,
+            )
+        )
+        rows = zip(
+            self._ids,
+            columns["type"],
+            columns["product_qty"],
+            [uom_id or False for uom_id in columns["product_uom_id"]],
+            [template_uoms.get(tid) or False for tid in columns["product_tmpl_id"]],
+            columns["produce_delay"],
+            columns["days_to_prepare_mo"],
+            strict=True,
+        )
+        return {row[0]: PromiseBom(*row) for row in rows}
+
+    def _promise_lines_by_bom(self):
+        """{BoM id: [``PromiseLine``]} of these BoMs, in the lines' order: the
+        lines are read as plain rows in one query, with the access rules of the
+        lines."""
+        boms = self
         Line = self.env["mrp.bom.line"]
         query = Line._search([("bom_id", "in", boms.ids)], order=Line._order)
         table = query.table

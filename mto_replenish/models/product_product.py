@@ -3,11 +3,13 @@
 
 import math
 from collections import defaultdict
+from operator import itemgetter
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import batch
 from ..tools import promise as promise_tools
 from ..tools.relay import received, relay
 from .product_template import PER_ORDER_SYNC_FIELDS
@@ -385,9 +387,10 @@ class ProductProduct(models.Model):
     @api.model
     def _promise_names(self, product_ids):
         """Display names of ``product_ids`` (a list, repeats allowed), in order."""
-        names = {
-            product.id: product.display_name for product in self.browse(product_ids)
-        }
+        # (their columns in one query: some of them may already be partly in
+        # the cache, which would split the reads)
+        products = batch.fetch_all(self.browse(dict.fromkeys(product_ids)))
+        names = {product.id: product.display_name for product in products}
         return [names[product_id] for product_id in product_ids]
 
     @api.model
@@ -494,11 +497,14 @@ class ProductProduct(models.Model):
         # among them, read with them
         rule_facts = self._promise_rule_facts(warehouse)
         tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
+        self.env["mrp.bom"]._promise_prefetch_bom_find(with_bom)
         facts = tree._promise_product_facts(company, templates)
         found = self.env["mrp.bom"]._bom_find(
             with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
-        lines_by_bom = root_boms._promise_lines_by_bom(found)
+        boms = root_boms._promise_boms(found)
+        bom_rows = boms._promise_bom_rows()
+        lines_by_bom = boms._promise_lines_by_bom()
         # (the products of lines of BoMs found outside the tree's query, if an
         # override of ``_bom_find`` brings some, are read too)
         extra = (
@@ -517,11 +523,15 @@ class ProductProduct(models.Model):
             facts,
             warehouse,
             rule_facts,
+            bom_rows,
         )
         self._promise_skip_variant_lines(
             walk["variant_lines"], walk["products"], walk["boms"], root_pairs
         )
-        components = self.browse(walk["components"])
+        # (only the components taken from stock under today's settings: no other
+        # forecast is read)
+        stocked = promise_tools.stocked_products(walk["products"], walk["boms"])
+        components = self.browse([pid for pid in walk["components"] if pid in stocked])
         forecasted = components | roots if with_roots else components
         forecasts = self._promise_forecasts(
             forecasted, warehouse, exclude_sale_lines=exclude_sale_lines
@@ -537,7 +547,15 @@ class ProductProduct(models.Model):
 
     @api.model
     def _promise_walk(
-        self, roots, root_boms, bom_of, lines_by_bom, facts, warehouse, rule_facts
+        self,
+        roots,
+        root_boms,
+        bom_of,
+        lines_by_bom,
+        facts,
+        warehouse,
+        rule_facts,
+        bom_rows,
     ):
         """Walk the BoM tree down from ``roots`` (and ``root_boms``), level by
         level, on data already read.
@@ -547,6 +565,7 @@ class ProductProduct(models.Model):
             ``mrp.bom._promise_lines_by_bom`` reads them)
         :param facts: product id -> ``_promise_product_facts``
         :param rule_facts: ``_promise_rule_facts`` of the warehouse
+        :param bom_rows: BoM id -> ``PromiseBom`` (``mrp.bom._promise_bom_rows``)
         :return: dict with ``products`` (id -> ``ProductData``), ``boms`` (id ->
             ``BomData``), ``components`` (ids of the products used by a line) and
             ``variant_lines`` (the lines of some variants only)
@@ -561,17 +580,22 @@ class ProductProduct(models.Model):
         products_data, boms_data, components = {}, {}, {}
         variant_lines = []
         todo = list(dict.fromkeys(roots.ids))
-        extra_boms = list(root_boms)
+        bom_id_of = {pid: bom.id for pid, bom in bom_of.items()}
+        no_bom = self.env["mrp.bom"]
+        extra_boms = root_boms.ids
         while todo:
-            level_boms = {}
-            for bom in extra_boms + [bom_of[pid] for pid in todo if pid in bom_of]:
-                if bom.id not in boms_data:
-                    level_boms.setdefault(bom.id, bom)
+            level_boms = [
+                bom_id
+                for bom_id in dict.fromkeys(
+                    extra_boms + [bom_id_of[pid] for pid in todo if pid in bom_id_of]
+                )
+                if bom_id not in boms_data
+            ]
             extra_boms = []
             for pid in todo:
                 data = self._promise_product_data(
                     pid,
-                    bom_of.get(pid, self.env["mrp.bom"]),
+                    bom_rows[bom_id_of[pid]] if pid in bom_id_of else no_bom,
                     facts[pid],
                     route_kinds,
                     mto_route,
@@ -585,9 +609,11 @@ class ProductProduct(models.Model):
                     data.buy_days += data.route_days
                 products_data[pid] = data
             next_ids = {}
-            for bom_id, bom in level_boms.items():
+            for bom_id in level_boms:
                 lines = lines_by_bom.get(bom_id, ())
-                boms_data[bom_id] = self._promise_bom_data(bom, lines, company, facts)
+                boms_data[bom_id] = self._promise_bom_data(
+                    bom_rows[bom_id], lines, company, facts
+                )
                 for line in lines:
                     if line.variant:
                         variant_lines.append(line.id)
@@ -665,7 +691,8 @@ class ProductProduct(models.Model):
         return tree, with_bom, {row[0]: row[1] for row in rows}
 
     def _promise_bom_data(self, bom, lines, company, facts):
-        """``tools.promise.BomData`` of ``bom`` with its ``lines``
+        """``tools.promise.BomData`` of ``bom`` (``PromiseBom``, as
+        ``mrp.bom._promise_bom_rows`` reads it) with its ``lines``
         (``PromiseLine``), the units of their products taken from ``facts``
         (``_promise_product_facts``)."""
         kit = bom.type == "phantom"
@@ -678,7 +705,9 @@ class ProductProduct(models.Model):
                 promise_tools.BomLineData(
                     id=line.id,
                     product_id=line.product_id,
-                    qty=self._promise_convert(
+                    qty=line.product_qty
+                    if line.product_uom_id == product_facts["uom_id"]
+                    else self._promise_convert(
                         line.product_qty, line.product_uom_id, product_facts["uom_id"]
                     ),
                     supply_method=line.supply_method,
@@ -688,7 +717,7 @@ class ProductProduct(models.Model):
             id=bom.id,
             # (a variant's unit is its template's)
             product_qty=self._promise_convert(
-                bom.product_qty, bom.product_uom_id.id, bom.product_tmpl_id.uom_id.id
+                bom.product_qty, bom.product_uom_id, bom.template_uom_id
             ),
             kit=kit,
             own_days=0.0 if kit else bom.produce_delay + company.manufacturing_lead,
@@ -733,7 +762,7 @@ class ProductProduct(models.Model):
                 continue
             for product in self.browse(sorted(made_with[line.bom_id.id])):
                 if line._skip_bom_line(product):
-                    data.skip_product_ids.add(product.id)
+                    data.skip_product_ids = data.skip_product_ids | {product.id}
 
     @api.model
     def _promise_product_data(
@@ -742,10 +771,11 @@ class ProductProduct(models.Model):
         """``tools.promise.ProductData`` of a product from its ``facts``
         (``_promise_product_facts``); its name is left empty: it is read for the
         products of the critical paths only (``_promise_name_steps``)."""
-        candidates = sorted(
-            (route_kinds[rid] for rid in facts["route_ids"] if rid in route_kinds),
-            key=lambda seq_kind: seq_kind[0],
-        )
+        route_ids = facts["route_ids"]
+        candidates = [route_kinds[rid] for rid in route_ids if rid in route_kinds]
+        if len(candidates) > 1:
+            # (a stable sort: routes of the same sequence keep their order)
+            candidates.sort(key=itemgetter(0))
         seller = facts["seller"]
         replenish = promise_tools.NONE
         for _sequence, kind in candidates:
@@ -760,7 +790,7 @@ class ProductProduct(models.Model):
             replenish=replenish,
             bom_id=bom.id or None,
             buy_days=(seller["delay"] + purchase_days) if seller else 0.0,
-            mto=bool(mto_route) and mto_route.id in facts["route_ids"],
+            mto=bool(mto_route) and mto_route.id in route_ids,
         )
 
     def _promise_product_facts(self, company, template_ids=None):
@@ -769,42 +799,64 @@ class ProductProduct(models.Model):
         ``route_ids`` (ids of the product's routes then its category's, as
         ``route_ids | categ_id.total_route_ids``) and ``seller`` (the vendor line,
         ``_promise_sellers``). The columns of the templates are read on the
-        templates, not through the variants' inherited fields.
+        templates, as plain rows (``_promise_template_rows``).
 
         :param template_ids: product id -> template id, when already known
         """
         if template_ids is None or not set(self.ids) <= set(template_ids):
             template_ids = {product.id: product.product_tmpl_id.id for product in self}
-        Template = self.env["product.template"]
-        templates = Template.browse(set(template_ids[pid] for pid in self.ids))
-        # (with their names: the display names of the paths need them)
-        templates.fetch(["name", "type", "uom_id", "categ_id", "route_ids"])
-        categ_routes = {
-            categ.id: categ.total_route_ids.ids for categ in templates.categ_id
-        }
+        rows = self._promise_template_rows({template_ids[pid] for pid in self.ids})
+        categories = self.env["product.category"].browse(
+            {row[2] for row in rows.values()}
+        )
+        categ_routes = {categ.id: categ.total_route_ids.ids for categ in categories}
         sellers = self._promise_sellers(company, template_ids)
-        # the active routes, checked once for all (then each template's routes
-        # read as they are stored, in their order)
-        active_routes = set(templates.route_ids.ids)
-        templates = templates.with_context(active_test=False)
         facts = {}
         for product_id in self.ids:
-            template = templates.browse(template_ids[product_id]).with_prefetch(
-                templates._prefetch_ids
-            )
-            route_ids = [rid for rid in template.route_ids.ids if rid in active_routes]
-            route_ids += [
-                rid
-                for rid in categ_routes.get(template.categ_id.id, ())
-                if rid not in route_ids
+            product_type, uom_id, categ_id, route_ids = rows[template_ids[product_id]]
+            route_ids = route_ids + [
+                rid for rid in categ_routes.get(categ_id, ()) if rid not in route_ids
             ]
             facts[product_id] = {
-                "type": template.type,
-                "uom_id": template.uom_id.id,
+                "type": product_type,
+                "uom_id": uom_id,
                 "route_ids": route_ids,
                 "seller": sellers[product_id],
             }
         return facts
+
+    @api.model
+    def _promise_template_rows(self, template_ids):
+        """Template id -> (type, unit id, category id, ids of its active routes
+        in their order), read with the ORM (its access rules, and no query for
+        what the cache already holds) as plain values (``batch.cached_columns``),
+        without a record per value. The names are read with them (the display
+        names of the paths need them), and the companies (the access rules of
+        the templates, checked in Python on a later read of their variants by
+        ``mrp.bom._bom_find``, read them: else every column of the templates)."""
+        templates = self.env["product.template"].browse(template_ids)
+        columns = batch.cached_columns(
+            templates,
+            ["name", "type", "uom_id", "categ_id", "route_ids", "company_id"],
+        )
+        # (the cache holds the inactive routes too)
+        active_routes = set(templates.route_ids.ids)
+        return {
+            template_id: (
+                product_type,
+                uom_id or False,
+                categ_id or False,
+                [rid for rid in route_ids if rid in active_routes],
+            )
+            for template_id, product_type, uom_id, categ_id, route_ids in zip(
+                templates._ids,
+                columns["type"],
+                columns["uom_id"],
+                columns["categ_id"],
+                columns["route_ids"],
+                strict=True,
+            )
+        }
 
     #: What the promise reads of a vendor line (``_promise_sellers``).
     _PROMISE_SELLER_COLUMNS = (
@@ -864,6 +916,8 @@ class ProductProduct(models.Model):
             )
             by_template[seller["product_tmpl_id"]].append(seller)
         for sellers in by_template.values():
+            if len(sellers) < 2:
+                continue
             # the order of ``_prepare_sellers``
             sellers.sort(
                 key=lambda s: (s["sequence"], -s["min_qty"], s["price"], s["id"])

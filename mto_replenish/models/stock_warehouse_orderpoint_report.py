@@ -20,6 +20,7 @@ ROUTE_DEFAULTED = "report_route_defaulted"
 
 
 class StockWarehouseOrderpoint(models.Model):
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "stock.warehouse.orderpoint"
 
     def _get_orderpoint_action(self):

@@ -148,3 +148,30 @@ class TestPromiseVendors(CascadeCommon):
         self.assertEqual(
             explanation["missing"], sorted(self.crate.bom_ids.bom_line_ids.ids)
         )
+
+    def test_vendor_choice_hook_changes_the_promise(self):
+        """Another addon overriding ``_promise_select_seller`` (a monkeypatch of
+        the registry's method calling the original, as an addon loaded after
+        this one does) changes the promise of a whole BoM tree, read at once."""
+        Product = type(self.env["product.product"])
+        original = Product._promise_select_seller
+        calls = []
+
+        def _promise_select_seller(product, sellers, today):
+            calls.append(product.id)
+            chosen = original(product, sellers, today)
+            # Alpha's 7-day line whenever the product may use it
+            return next((s for s in sellers if s["delay"] == 7), chosen)
+
+        self.patch(Product, "_promise_select_seller", _promise_select_seller)
+        self.env.invalidate_all()
+        # 7 + purchase lead time 1 + days to purchase 1 (was 10 and 7)
+        self.assertEqual(self.red.explain_promise()["days"], 9.0)
+        self.assertEqual(self.blue.explain_promise()["days"], 9.0)
+        explanation = self.crate.explain_promise()
+        self.assertEqual(explanation["days"], 2 + 9.0)
+        self.assertEqual(
+            [(step["product"], step["days"]) for step in explanation["path"]],
+            [("Crate", 2.0), (self.red.display_name, 9.0)],
+        )
+        self.assertTrue({self.red.id, self.blue.id} <= set(calls))

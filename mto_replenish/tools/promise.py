@@ -46,6 +46,7 @@ Every step of the path is scheduled as soon as possible from today (offset 0):
 """
 
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 
 PRODUCT = "product"
 ON_DEMAND = "on_demand"
@@ -72,7 +73,7 @@ PREPARE = "prepare"
 _EPSILON = 1e-9
 
 
-@dataclass
+@dataclass(slots=True)
 class ProductData:
     """One product as the promise sees it.
 
@@ -96,7 +97,7 @@ class ProductData:
     mto: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class BomLineData:
     """:param skip_product_ids: the products made with this BoM for which Odoo's
     explosion skips the line (``mrp.bom.line._skip_bom_line``: a line of some
@@ -106,10 +107,10 @@ class BomLineData:
     product_id: int
     qty: float
     supply_method: str = PRODUCT
-    skip_product_ids: set = field(default_factory=set)
+    skip_product_ids: frozenset = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class BomData:
     """:param own_days: manufacturing lead time + manufacturing security lead time
         (0 for a kit)
@@ -126,7 +127,7 @@ class BomData:
     prepare_days: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ForecastData:
     """Quantity on hand today and dated future changes ``(day offset, qty)``."""
 
@@ -137,7 +138,7 @@ class ForecastData:
         return self.on_hand + sum(qty for when, qty in self.moves if when <= day)
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     product_id: int
     product: str
@@ -165,13 +166,18 @@ class Node:
 
     The steps of the chain are made when they are first read (``build`` makes
     them): only the chains that turn out critical are ever made.
+
+    ``pure``: no line of the subtree was supplied from stock (every component
+    on demand), so the node depends on neither the forecasts nor what earlier
+    needs took from them (see ``Shared``).
     """
 
-    __slots__ = ("duration", "missing", "_steps", "_build")
+    __slots__ = ("duration", "missing", "pure", "_steps", "_build")
 
-    def __init__(self, duration, steps=None, missing=None, build=None):
+    def __init__(self, duration, steps=None, missing=None, build=None, pure=True):
         self.duration = duration
-        self.missing = missing if missing is not None else []
+        self.missing = missing if missing is not None else ()
+        self.pure = pure
         self._steps = steps
         self._build = build
 
@@ -197,13 +203,73 @@ class PromiseError(Exception):
         super().__init__("BoM loop: " + " -> ".join(self.products))
 
 
+class Shared:
+    """Nodes shared by the passes of one ``explain`` (today's settings, every
+    component on demand, each stocking gain).
+
+    A subtree whose lines are all supplied on demand under today's settings (a
+    pure node) comes out the same in every pass but the "all in stock" one: it
+    reads no forecast and takes nothing from them, and "every component on
+    demand" is what it already does. The settings passes keep their pure
+    nodes here by (product, BoM, quantity); a pass trying another setting on a
+    line (``overrides``) neither reads nor keeps the nodes of the BoMs above
+    that line (``tainted``), whose result the line may change.
+
+    A pure node was expanded down to its last line without meeting a loop, so
+    reusing it cannot hide one either.
+    """
+
+    def __init__(self, boms, products):
+        self.boms = boms
+        self.products = products
+        self.nodes = {}
+        self._parents = None
+        self._bom_of_line = None
+
+    def tainted(self, line_ids):
+        """Ids of the BoMs whose subtree holds one of ``line_ids`` (the BoMs of
+        these lines, then every BoM using a product made with one of them)."""
+        if not line_ids:
+            return frozenset()
+        if self._parents is None:
+            # BoM id -> ids of the BoMs with a line of a product made with it;
+            # BoM line id -> its BoM id
+            parents, self._bom_of_line = {}, {}
+            for bom in self.boms.values():
+                for line in bom.lines:
+                    self._bom_of_line[line.id] = bom.id
+                    product = self.products.get(line.product_id)
+                    if product is not None and product.bom_id:
+                        parents.setdefault(product.bom_id, set()).add(bom.id)
+            self._parents = parents
+        todo = [
+            self._bom_of_line[line_id]
+            for line_id in line_ids
+            if line_id in self._bom_of_line
+        ]
+        seen = set(todo)
+        while todo:
+            for parent in self._parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return frozenset(seen)
+
+
 class _Solver:
-    def __init__(self, products, boms, forecasts, policy, overrides, taken=None):
+    def __init__(
+        self, products, boms, forecasts, policy, overrides, taken=None, shared=None
+    ):
         self.products = products
         self.boms = boms
         self.forecasts = forecasts
         self.policy = policy
         self.overrides = overrides or {}
+        # nodes of the other passes (``Shared``): read by the passes that see a
+        # pure node the same way, kept by the settings passes
+        self.shared = shared if policy in (SETTINGS, ALL_ON_DEMAND) else None
+        self.keep = shared is not None and policy == SETTINGS
+        self.tainted = shared.tainted(self.overrides) if self.shared is not None else ()
         # product id -> quantity of its forecast already promised to earlier
         # lines (shared by the lines of one order, which compete for stock)
         self.taken = taken if taken is not None else {}
@@ -218,13 +284,7 @@ class _Solver:
             return ON_DEMAND
         if self.policy == ALL_STOCK:
             return STOCK
-        method = self.overrides.get(line.id, line.supply_method) or PRODUCT
-        if method == PRODUCT:
-            product = self.products[line.product_id]
-            return ON_DEMAND if product.mto else STOCK
-        if method == STOCK_ELSE_ON_DEMAND:
-            return STOCK
-        return method
+        return line_method(line, self.products, self.overrides)
 
     def covered(self, product_id, qty, day):
         """Whether the forecast, less what earlier needs took, covers ``qty`` on
@@ -247,6 +307,9 @@ class _Solver:
         key = (product_id, bom.id, round(qty, 6))
         if key in self.memo:
             return self.memo[key]
+        shared = self.shared is not None and bom.id not in self.tainted
+        if shared and key in self.shared.nodes:
+            return self.shared.nodes[key]
         pair = (product_id, bom.id)
         if pair in self.visiting:
             loop = self.visiting[self.visiting.index(pair) :] + [pair]
@@ -269,7 +332,9 @@ class _Solver:
                 days=bom.prepare_days,
                 quantity=qty,
             )
-            below = Node(bom.prepare_days, [prepare], components.missing)
+            below = Node(
+                bom.prepare_days, [prepare], components.missing, pure=components.pure
+            )
         route_days = 0.0 if bom.kit else product.route_days
 
         def build():
@@ -287,8 +352,10 @@ class _Solver:
             return [head] + below.steps
 
         duration = below.duration + bom.own_days + route_days
-        node = Node(duration, missing=below.missing, build=build)
+        node = Node(duration, missing=below.missing, build=build, pure=below.pure)
         self.memo[key] = node
+        if shared and self.keep and node.pure:
+            self.shared.nodes[key] = node
         return node
 
     def components(self, bom, qty, product_id=None):
@@ -313,37 +380,27 @@ class _Solver:
                 decided.append(self.free_node(line, need))
             else:
                 decided.append(self.line_node(line, need, STOCK))
+        pure = not stocked
         for node in decided:
             missing.extend(node.missing)
+            pure = pure and node.pure
         if not decided:
-            return Node(0.0, [], missing)
+            return Node(0.0, [], missing, pure=pure)
         # the first longest wins: ties keep the BoM's line order
         best = decided[0]
         for node in decided[1:]:
             if node.duration > best.duration + _EPSILON:
                 best = node
-        return Node(best.duration, missing=missing, build=lambda: best.steps)
+        return Node(best.duration, missing=missing, build=lambda: best.steps, pure=pure)
 
     def leaf(self, line, need, method, replenish, days, missing=()):
         """Node of a component that ends a path: taken from stock, bought, or
         impossible to replenish (then listed as missing)."""
         product = self.products[line.product_id]
-
-        def build():
-            step = Step(
-                product_id=product.id,
-                product=product.name,
-                bom_id=None,
-                bom_line_id=line.id,
-                supply_method=method,
-                replenish=replenish,
-                days=days,
-                quantity=need,
-                route_days=product.route_days if replenish == BUY else 0.0,
-            )
-            return [step]
-
-        return Node(days, missing=list(missing), build=build)
+        # (the step is made if the leaf turns out critical: a partial, lighter
+        # than a closure, for the many leaves that never do)
+        build = partial(_leaf_steps, product, line, need, method, replenish, days)
+        return Node(days, missing=tuple(missing), build=build)
 
     def free_node(self, line, need):
         return self.leaf(line, need, STOCK, STOCK, 0.0)
@@ -364,7 +421,50 @@ class _Solver:
             head = replace(node.steps[0], bom_line_id=line.id, supply_method=method)
             return [head] + node.steps[1:]
 
-        return Node(node.duration, missing=node.missing, build=build)
+        return Node(node.duration, missing=node.missing, build=build, pure=node.pure)
+
+
+def _leaf_steps(product, line, need, method, replenish, days):
+    """The step of a leaf (``_Solver.leaf``)."""
+    step = Step(
+        product_id=product.id,
+        product=product.name,
+        bom_id=None,
+        bom_line_id=line.id,
+        supply_method=method,
+        replenish=replenish,
+        days=days,
+        quantity=need,
+        route_days=product.route_days if replenish == BUY else 0.0,
+    )
+    return [step]
+
+
+def line_method(line, products, overrides=None):
+    """``on_demand`` or ``stock``: how a BoM line is supplied under today's
+    settings (``overrides``: BoM line id -> supply method, to try another)."""
+    method = line.supply_method
+    if overrides:
+        method = overrides.get(line.id, method)
+    method = method or PRODUCT
+    if method == PRODUCT:
+        return ON_DEMAND if products[line.product_id].mto else STOCK
+    if method == STOCK_ELSE_ON_DEMAND:
+        return STOCK
+    return method
+
+
+def stocked_products(products, boms):
+    """Ids of the products some line takes from stock under today's settings:
+    the only components whose forecast a promise reads (the other passes take
+    every component on demand, take every one from stock without reading
+    forecasts, or stock one line with an unlimited forecast)."""
+    return {
+        line.product_id
+        for bom in boms.values()
+        for line in bom.lines
+        if line_method(line, products) == STOCK
+    }
 
 
 def _place(steps, total):
@@ -388,6 +488,7 @@ def compute(
     bom_id=None,
     overrides=None,
     taken=None,
+    shared=None,
 ):
     """Days the customer waits for ``quantity`` of ``product_id``, with the chain.
 
@@ -399,10 +500,12 @@ def compute(
     :param overrides: dict BoM line id -> supply method, to try another setting
     :param taken: dict product id -> quantity of the forecasts already promised
         (updated with what this product's components take from stock)
+    :param shared: ``Shared`` nodes of the other passes over the same
+        ``products`` and ``boms`` (``explain``)
     :return: dict with ``days``, ``path`` (list of step dicts, top first) and
         ``missing`` (ids of BoM lines that cannot be replenished)
     """
-    solver = _Solver(products, boms, forecasts, policy, overrides, taken)
+    solver = _Solver(products, boms, forecasts, policy, overrides, taken, shared)
     product = products[product_id]
     bom_id = bom_id or product.bom_id
     if bom_id and (product.replenish == MANUFACTURE or bom_id != product.bom_id):
@@ -438,8 +541,15 @@ def explain(product_id, quantity, products, boms, forecasts, bom_id=None, taken=
     """
     args = (product_id, quantity, products, boms, forecasts)
     before = dict(taken or {})
-    result = compute(*args, bom_id=bom_id, taken=taken)
-    on_demand = compute(*args, policy=ALL_ON_DEMAND, bom_id=bom_id, taken=dict(before))
+    shared = Shared(boms, products)
+    result = compute(*args, bom_id=bom_id, taken=taken, shared=shared)
+    on_demand = compute(
+        *args,
+        policy=ALL_ON_DEMAND,
+        bom_id=bom_id,
+        taken=dict(before),
+        shared=shared,
+    )
     stocked = compute(*args, policy=ALL_STOCK, bom_id=bom_id)
     gains = []
     for step in result["path"]:
@@ -454,6 +564,7 @@ def explain(product_id, quantity, products, boms, forecasts, bom_id=None, taken=
             bom_id=bom_id,
             overrides={line_id: STOCK},
             taken=dict(before),
+            shared=shared,
         )
         gains.append(
             {

@@ -274,3 +274,119 @@ def test_stock_taken_later_is_not_free_today():
     forecast = F(5.0, [(1, -4.0)])
     assert promise.ready_from_stock(forecast, 1) == 0
     assert promise.ready_from_stock(forecast, 2) is None
+
+
+def _explain_pass_by_pass(product_id, quantity, products, boms, forecasts):
+    """``explain`` as separate passes, none reusing another's nodes."""
+    result = promise.compute(product_id, quantity, products, boms, forecasts)
+    on_demand = promise.compute(
+        product_id, quantity, products, boms, forecasts, policy=promise.ALL_ON_DEMAND
+    )
+    stocked = promise.compute(
+        product_id, quantity, products, boms, forecasts, policy=promise.ALL_STOCK
+    )
+    gains = []
+    for step in result["path"]:
+        line_id = step["bom_line_id"]
+        if not line_id or step["supply_method"] == promise.STOCK and step["days"] == 0:
+            continue
+        forecasts_if = dict(forecasts)
+        forecasts_if[step["product_id"]] = F(on_hand=float("inf"))
+        other = promise.compute(
+            product_id,
+            quantity,
+            products,
+            boms,
+            forecasts_if,
+            overrides={line_id: promise.STOCK},
+        )
+        gains.append(result["days"] - other["days"])
+    return result, on_demand["days"], stocked["days"], gains
+
+
+def _shared_tree():
+    """top (own 1) <- sub (on demand, own 2) <- part (bought 5) + screw (bought 1)
+    top <- deep (on demand, own 1) <- sub2 (on demand, own 1) <- part2 (bought 3)
+    top <- paint (stock, bought 9, 2 on hand: covered for 1, not for 4)"""
+    products = {
+        1: P(1, "top", promise.MANUFACTURE, bom_id=10),
+        2: P(2, "sub", promise.MANUFACTURE, bom_id=20),
+        3: P(3, "part", promise.BUY, buy_days=5),
+        4: P(4, "screw", promise.BUY, buy_days=1),
+        5: P(5, "deep", promise.MANUFACTURE, bom_id=50),
+        6: P(6, "sub2", promise.MANUFACTURE, bom_id=60),
+        7: P(7, "part2", promise.BUY, buy_days=3),
+        8: P(8, "paint", promise.BUY, buy_days=9),
+    }
+    boms = {
+        10: B(
+            10,
+            1,
+            own_days=1,
+            lines=[
+                L(101, 2, 1, "on_demand"),
+                L(102, 5, 1, "on_demand"),
+                L(103, 8, 1, "stock"),
+            ],
+        ),
+        20: B(
+            20,
+            1,
+            own_days=2,
+            lines=[L(201, 3, 1, "on_demand"), L(202, 4, 2, "on_demand")],
+        ),
+        50: B(50, 1, own_days=1, lines=[L(501, 6, 1, "on_demand")]),
+        60: B(60, 1, own_days=1, lines=[L(601, 7, 1, "on_demand")]),
+    }
+    return products, boms, {8: F(2.0)}
+
+
+@pytest.mark.parametrize("quantity", [1, 4])
+def test_explain_passes_share_the_on_demand_subtrees(monkeypatch, quantity):
+    products, boms, forecasts = _shared_tree()
+    result, on_demand, stocked, gains = _explain_pass_by_pass(
+        1, quantity, products, boms, forecasts
+    )
+    expanded = []
+    components = promise._Solver.components
+
+    def counted(solver, bom, qty, product_id=None):
+        expanded.append((solver.policy, bom.id))
+        return components(solver, bom, qty, product_id)
+
+    monkeypatch.setattr(promise._Solver, "components", counted)
+    explanation = promise.explain(1, quantity, products, boms, forecasts)
+    assert explanation["days"] == result["days"]
+    assert explanation["path"] == result["path"]
+    assert explanation["missing"] == result["missing"]
+    assert explanation["days_all_on_demand"] == on_demand
+    assert explanation["days_all_stock"] == stocked
+    assert [g["days_saved"] for g in explanation["stocking_gains"]] == gains
+    if quantity == 1:
+        # paint covered: sub (2 + 5) then top 1
+        assert explanation["days"] == 8
+        assert [g["product"] for g in explanation["stocking_gains"]] == [
+            "sub",
+            "part",
+        ]
+    else:
+        # paint bought: 9 then top 1
+        assert explanation["days"] == 10
+        assert gains == [10 - 8]
+    # the on-demand subtrees are expanded once, by today's settings; the
+    # top BoM (with a stocked line) again by each pass, and a gain's pass
+    # expands again the BoMs above the line it stocks, and only those
+    settings = [bom for policy, bom in expanded if policy == promise.SETTINGS]
+    assert settings.count(20) == 1 + (quantity == 1)
+    assert settings.count(50) == 1
+    assert settings.count(60) == 1
+    assert [bom for policy, bom in expanded if policy == promise.ALL_ON_DEMAND] == [10]
+
+
+def test_shared_nodes_tainted_by_a_line_are_the_boms_above_it():
+    products, boms, _forecasts = _shared_tree()
+    shared = promise.Shared(boms, products)
+    assert shared.tainted({601: promise.STOCK}) == {60, 50, 10}
+    assert shared.tainted({201: promise.STOCK}) == {20, 10}
+    assert shared.tainted({103: promise.STOCK}) == {10}
+    assert shared.tainted({}) == set()
