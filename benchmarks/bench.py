@@ -394,7 +394,8 @@ def report(results, info, args, sizes_run):
         f"- PostgreSQL {info['postgresql']}, Odoo {info['odoo']}, "
         f"Python {info['python']}, addon at {info['addon']}",
         f"- Each figure: {max(runs, default=0)} measured runs after a warm-up, each "
-        "in a transaction rolled back afterwards; queries are the median count. "
+        "in a transaction rolled back afterwards, with Python's garbage collected "
+        "(untimed) before it; queries are the median count. "
         "The warm-up is skipped when a run is expected to last more than 30 s (the "
         "smaller sizes warmed the process), and a run expected to last more than "
         "60 s is measured once (Runs column), to keep the whole benchmark under "

@@ -95,11 +95,13 @@ class StockWarehouseOrderpoint(models.Model):
             )
             groups[key].append(orderpoint)
         for records in groups.values():
-            # One lookup and one assignment per group, not per orderpoint.
-            first, orderpoints = records[0], self.concat(*records)
-            orderpoints.rule_ids = first.product_id._get_rules_from_location(
+            # One lookup per group, not per orderpoint.
+            first = records[0]
+            rules = first.product_id._get_rules_from_location(
                 first.location_id, route_ids=first.route_id
             )
+            for orderpoint in records:
+                orderpoint.rule_ids = rules
         (self - todo).rule_ids = False
 
     @api.depends("horizon_days")
