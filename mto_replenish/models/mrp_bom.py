@@ -112,7 +112,9 @@ class MrpBom(models.Model):
     @api.model
     def _mto_forget_boms(self):
         """BoMs change: the answers memoised before in this transaction, in
-        any operation, no longer hold."""
+        any operation, no longer hold. Called before a change (nothing during
+        it reads an answer from before) and after it (nothing after it reads
+        an answer made during it)."""
         cache = self.env.cr.cache
         cache[BOM_GENERATION] = cache.get(BOM_GENERATION, 0) + 1
 

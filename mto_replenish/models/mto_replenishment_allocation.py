@@ -226,7 +226,10 @@ class MtoReplenishmentAllocation(models.Model):
 
     @api.model
     def _mto_open_rows_fields(self):
-        return ["product_id", "sale_line_id", "quantity"] + [
+        return [
+            "product_id",
+            "sale_line_id",
+            "quantity",
             "purchase_line_id",
             "production_id",
         ]

@@ -322,6 +322,33 @@ class TestExplanation(MtoCommon):
         super().setUpClass()
         cls.company.write({"po_lead": 0, "days_to_purchase": 0})
 
+    def _manual_rules(self, products):
+        """Manual buy rules of ``products`` with 3 visibility days, created by
+        (and returned as) the stock user."""
+        return (
+            self.env["stock.warehouse.orderpoint"]
+            .with_user(self.stock_user)
+            .create(
+                [
+                    {
+                        "product_id": p.id,
+                        "location_id": self.stock_location.id,
+                        "route_id": self.route_buy.id,
+                        "trigger": "manual",
+                        "visibility_days": 3,
+                    }
+                    for p in products
+                ]
+            )
+        )
+
+    def _explain_queries(self, rules):
+        """(queries, result) of explaining ``rules`` from an empty cache."""
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = rules.explain_replenishment()
+        return self.env.cr.sql_log_count - before, result
+
     @freeze_time("2026-11-26 09:00:00")
     def test_rounding_table(self):
         # (on hand, demand today, min, max, multiple, to order, rounding step)
@@ -393,32 +420,10 @@ class TestExplanation(MtoCommon):
             }
         )
         order.action_confirm()
-        rules = (
-            self.env["stock.warehouse.orderpoint"]
-            .with_user(self.stock_user)
-            .create(
-                [
-                    {
-                        "product_id": p.id,
-                        "location_id": self.stock_location.id,
-                        "route_id": self.route_buy.id,
-                        "trigger": "manual",
-                        "visibility_days": 3,
-                    }
-                    for p in products
-                ]
-            )
-            .with_user(self.env.user)
-        )
+        rules = self._manual_rules(products).with_user(self.env.user)
 
-        def count(records):
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            result = records.explain_replenishment()
-            return self.env.cr.sql_log_count - before, result
-
-        small, result_small = count(rules[:10])
-        large, result_large = count(rules)
+        small, result_small = self._explain_queries(rules[:10])
+        large, result_large = self._explain_queries(rules)
         _logger.info(
             "explain_replenishment: 10 rules %d queries, 500 rules %d", small, large
         )
@@ -466,34 +471,13 @@ class TestExplanation(MtoCommon):
             ]
         )
         moves._action_confirm(merge=False)
-        rules = (
-            self.env["stock.warehouse.orderpoint"]
-            .with_user(self.stock_user)
-            .create(
-                [
-                    {
-                        "product_id": p.id,
-                        "location_id": self.stock_location.id,
-                        "route_id": self.route_buy.id,
-                        "trigger": "manual",
-                        "visibility_days": 3,
-                    }
-                    for p in products
-                ]
-            )
-        )
-
-        def count(records):
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            result = records.explain_replenishment()
-            return self.env.cr.sql_log_count - before, result
+        rules = self._manual_rules(products)
 
         # The stock user's first call, from an empty record cache, fills the
         # caches of access rights and record rules.
-        count(rules[:5])
-        small, result_small = count(rules[:5])
-        large, result_large = count(rules)
+        self._explain_queries(rules[:5])
+        small, result_small = self._explain_queries(rules[:5])
+        large, result_large = self._explain_queries(rules)
         _logger.info(
             "explain_replenishment: 5 rules %d queries, 1100 rules %d", small, large
         )
