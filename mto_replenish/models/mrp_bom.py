@@ -14,6 +14,10 @@ from .mrp_bom_line import SUPPLY_METHODS
 #: were created, changed or deleted in it: BoMs memoised before are asked again.
 BOM_GENERATION = "mto_bom_generation"
 
+#: The modules whose ``_bom_find`` and ``_bom_find_domain`` the promise may
+#: answer in place of (``MrpBom._promise_find_boms``): Odoo's and this one.
+STANDARD_BOM_FIND = frozenset({"odoo.addons.mrp.models.mrp_bom", __name__})
+
 #: What the promise reads of a BoM line: ``variant`` tells whether the line is
 #: for some variants only (``bom_product_template_attribute_value_ids``).
 PromiseLine = namedtuple(
@@ -170,10 +174,98 @@ class MrpBom(models.Model):
         )
         self.search_fetch(self._bom_find_domain(products), self._PROMISE_BOM_FIELDS)
 
+    @api.model
+    def _promise_bom_find_is_standard(self):
+        """Whether ``_bom_find`` and ``_bom_find_domain`` are Odoo's own (and
+        this addon's memo, which answers the same): no other addon changes
+        which BoM a product gets, and ``_promise_find_boms`` may answer in
+        their place."""
+        for name in ("_bom_find", "_bom_find_domain"):
+            for cls in type(self).__mro__:
+                method = vars(cls).get(name)
+                if method is not None and (
+                    getattr(method, "__module__", None) not in STANDARD_BOM_FIND
+                ):
+                    return False
+        return True
+
+    @api.model
+    def _promise_find_boms(self, products, picking_type=None, company_id=False):
+        """{product id: BoM id} of ``products``, as ``_bom_find`` finds them
+        (``picking_type``, ``company_id``: its arguments), with what the
+        promise reads of these BoMs in the cache (``_PROMISE_BOM_FIELDS``).
+
+        With Odoo's own ``_bom_find``, the BoMs are searched once, with the
+        same domain (``_bom_find_domain``) and order, and chosen as it does on
+        plain values: the first BoM of the product, else of its template for
+        the template's variants (its active ones, as ``product_variant_ids``).
+        Else (another addon overrides ``_bom_find`` or ``_bom_find_domain``),
+        ``_bom_find`` itself answers. The products' templates' ``type`` must
+        be in the cache (``product.product._promise_template_rows`` read it).
+        """
+        if not products:
+            return {}
+        if not self._promise_bom_find_is_standard():
+            self._promise_prefetch_bom_find(products)
+            found = self._bom_find(
+                products, picking_type=picking_type, company_id=company_id
+            )
+            return {
+                product.id: found[product].id for product in products if found[product]
+            }
+        columns = batch.cached_columns(products, ["product_tmpl_id", "active"])
+        templates = self.env["product.template"].browse(
+            dict.fromkeys(columns["product_tmpl_id"])
+        )
+        # (``_bom_find`` leaves services out: a variant's type is its template's)
+        services = {
+            template_id
+            for template_id, product_type in zip(
+                templates._ids,
+                batch.cached_columns(templates, ["type"])["type"],
+                strict=True,
+            )
+            if product_type == "service"
+        }
+        active_only = self.env.context.get("active_test", True)
+        wanted, variants = set(), defaultdict(list)
+        for product_id, template_id, active in zip(
+            products._ids, columns["product_tmpl_id"], columns["active"], strict=True
+        ):
+            if template_id in services:
+                continue
+            wanted.add(product_id)
+            if active or not active_only:
+                variants[template_id].append(product_id)
+        if not wanted:
+            return {}
+        wanted_products = products.browse(
+            [pid for pid in products._ids if pid in wanted]
+        )
+        boms = self.search_fetch(
+            self._bom_find_domain(
+                wanted_products, picking_type=picking_type, company_id=company_id
+            ),
+            self._PROMISE_BOM_FIELDS,
+            order="sequence, product_id, id",
+        )
+        bom_columns = batch.cached_columns(boms, ["product_id", "product_tmpl_id"])
+        found = {}
+        for bom_id, product_id, template_id in zip(
+            boms._ids,
+            bom_columns["product_id"],
+            bom_columns["product_tmpl_id"],
+            strict=True,
+        ):
+            for pid in [product_id] if product_id else variants.get(template_id, ()):
+                if pid in wanted and pid not in found:
+                    found[pid] = bom_id
+        return found
+
     def _promise_boms(self, found):
-        """These BoMs and the BoMs of ``found`` (product -> BoM, as ``_bom_find``
-        returns)."""
-        return self | self.concat(*found.values())
+        """These BoMs and the BoMs of ``found`` (product id -> BoM id, as
+        ``_promise_find_boms`` returns)."""
+        return self | self.browse(dict.fromkeys(found.values()))
 
     def _promise_bom_rows(self):
         """{BoM id: ``PromiseBom``} of these BoMs, read with the ORM (no query

@@ -482,10 +482,11 @@ class ProductProduct(models.Model):
         number of queries whatever the number of lines and levels: the products
         the tree may reach are found in one query (``_promise_tree_products``),
         what the promise needs of them (routes, units, vendor lines) with one read
-        per table (``_promise_product_facts``), their BoMs with one ``_bom_find``,
-        the lines of those BoMs with one read; the walk down the levels then only
-        reads these. Product names are read later, for the products of the
-        critical paths only (``_promise_name_steps``).
+        per table (``_promise_product_facts``), their BoMs with one search
+        (``mrp.bom._promise_find_boms``), the lines of those BoMs with one read;
+        the walk down the levels then only reads these. Product names are read
+        later, for the products of the critical paths only
+        (``_promise_name_steps``).
 
         ``root_pairs``: the (product, BoM) of ``root_boms``. A line of some
         variants only is skipped for the others, as Odoo's explosion does.
@@ -497,9 +498,9 @@ class ProductProduct(models.Model):
         # among them, read with them
         rule_facts = self._promise_rule_facts(warehouse)
         tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
-        self.env["mrp.bom"]._promise_prefetch_bom_find(with_bom)
+        # (first: it reads the templates' types ``_promise_find_boms`` needs)
         facts = tree._promise_product_facts(company, templates)
-        found = self.env["mrp.bom"]._bom_find(
+        found = self.env["mrp.bom"]._promise_find_boms(
             with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
         )
         boms = root_boms._promise_boms(found)
@@ -518,7 +519,7 @@ class ProductProduct(models.Model):
         walk = self._promise_walk(
             roots,
             root_boms,
-            {product.id: found[product] for product in with_bom if product in found},
+            found,
             lines_by_bom,
             facts,
             warehouse,
@@ -560,7 +561,8 @@ class ProductProduct(models.Model):
         """Walk the BoM tree down from ``roots`` (and ``root_boms``), level by
         level, on data already read.
 
-        :param bom_of: product id -> its BoM (``_bom_find``)
+        :param bom_of: product id -> the id of its BoM (``_bom_find``, as
+            ``mrp.bom._promise_find_boms`` answers)
         :param lines_by_bom: BoM id -> its lines (``PromiseLine``, as
             ``mrp.bom._promise_lines_by_bom`` reads them)
         :param facts: product id -> ``_promise_product_facts``
@@ -580,7 +582,7 @@ class ProductProduct(models.Model):
         products_data, boms_data, components = {}, {}, {}
         variant_lines = []
         todo = list(dict.fromkeys(roots.ids))
-        bom_id_of = {pid: bom.id for pid, bom in bom_of.items()}
+        bom_id_of = bom_of
         no_bom = self.env["mrp.bom"]
         extra_boms = root_boms.ids
         while todo:

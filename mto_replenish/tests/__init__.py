@@ -21,6 +21,7 @@ from . import test_promise_scope
 from . import test_promise_variants
 from . import test_promise_lines
 from . import test_promise_vendors
+from . import test_promise_bom_find
 from . import test_native_tours
 from . import test_stock_else_on_demand
 from . import test_ready_date
