@@ -213,11 +213,44 @@ class MrpBom(models.Model):
             return {
                 product.id: found[product].id for product in products if found[product]
             }
+        wanted, variants = self._promise_bom_candidates(products)
+        if not wanted:
+            return {}
+        boms = self.search_fetch(
+            self._bom_find_domain(
+                wanted, picking_type=picking_type, company_id=company_id
+            ),
+            self._PROMISE_BOM_FIELDS,
+            order="sequence, product_id, id",
+        )
+        if len(wanted) == 1:
+            # (as ``_bom_find`` for one product: the first BoM found, even for
+            # an archived variant)
+            return {wanted.id: boms._ids[0]} if boms else {}
+        bom_columns = batch.cached_columns(boms, ["product_id", "product_tmpl_id"])
+        found, wanted_ids = {}, set(wanted._ids)
+        for bom_id, product_id, template_id in zip(
+            boms._ids,
+            bom_columns["product_id"],
+            bom_columns["product_tmpl_id"],
+            strict=True,
+        ):
+            for pid in [product_id] if product_id else variants.get(template_id, ()):
+                if pid in wanted_ids and pid not in found:
+                    found[pid] = bom_id
+        return found
+
+    @api.model
+    def _promise_bom_candidates(self, products):
+        """(``products`` but the services, which ``_bom_find`` leaves out,
+        {template id: ids of those of them a BoM of the template is for: its
+        variants, the active ones unless ``active_test`` is off, as
+        ``product_variant_ids``}), read as plain values."""
         columns = batch.cached_columns(products, ["product_tmpl_id", "active"])
         templates = self.env["product.template"].browse(
             dict.fromkeys(columns["product_tmpl_id"])
         )
-        # (``_bom_find`` leaves services out: a variant's type is its template's)
+        # (a variant's type is its template's)
         services = {
             template_id
             for template_id, product_type in zip(
@@ -228,39 +261,16 @@ class MrpBom(models.Model):
             if product_type == "service"
         }
         active_only = self.env.context.get("active_test", True)
-        wanted, variants = set(), defaultdict(list)
+        wanted, variants = [], defaultdict(list)
         for product_id, template_id, active in zip(
             products._ids, columns["product_tmpl_id"], columns["active"], strict=True
         ):
             if template_id in services:
                 continue
-            wanted.add(product_id)
+            wanted.append(product_id)
             if active or not active_only:
                 variants[template_id].append(product_id)
-        if not wanted:
-            return {}
-        wanted_products = products.browse(
-            [pid for pid in products._ids if pid in wanted]
-        )
-        boms = self.search_fetch(
-            self._bom_find_domain(
-                wanted_products, picking_type=picking_type, company_id=company_id
-            ),
-            self._PROMISE_BOM_FIELDS,
-            order="sequence, product_id, id",
-        )
-        bom_columns = batch.cached_columns(boms, ["product_id", "product_tmpl_id"])
-        found = {}
-        for bom_id, product_id, template_id in zip(
-            boms._ids,
-            bom_columns["product_id"],
-            bom_columns["product_tmpl_id"],
-            strict=True,
-        ):
-            for pid in [product_id] if product_id else variants.get(template_id, ()):
-                if pid in wanted and pid not in found:
-                    found[pid] = bom_id
-        return found
+        return products.browse(wanted), variants
 
     def _promise_boms(self, found):
         """These BoMs and the BoMs of ``found`` (product id -> BoM id, as
