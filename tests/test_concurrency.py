@@ -271,6 +271,55 @@ env.cr.commit()
     assert _ordered(registry, [product_id]) == {product_id: (1, 3.0)}
 
 
+def test_rows_left_wake_the_pending_action(registry):
+    """Rows a run of the scheduled action leaves (here beyond its batch, as a
+    row committed while it runs) wake it up again: a trigger now and one a
+    second later, which outlives the end of a run begun in the same second.
+    A run that leaves nothing adds no trigger."""
+    products = _setup_products(registry, 2, "Left", demand=2)
+    with registry.cursor() as cr:
+        env = _env(cr)
+        Pending = env["mto.replenishment.pending"].sudo()
+        Pending.search([]).unlink()
+        rules = env["stock.warehouse.orderpoint"].search(
+            [("product_id", "in", products)], order="product_id"
+        )
+        assert rules.product_id.ids == products
+        Pending.create(
+            [
+                {"company_id": env.company.id, "rule_ids": rule.ids, "reason": "busy"}
+                for rule in rules
+            ]
+        )
+        cron = env.ref("mto_replenish.ir_cron_procure_pending")
+        env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)]).unlink()
+        cron_id = cron.id
+
+    def run_once():
+        with registry.cursor() as cr:
+            Orderpoint = _env(cr)["stock.warehouse.orderpoint"].sudo()
+            Orderpoint._mto_cron_procure_pending(batch_size=1)
+        with registry.cursor() as cr:
+            cr.execute(
+                "SELECT call_at FROM ir_cron_trigger WHERE cron_id = %s "
+                "ORDER BY call_at",
+                [cron_id],
+            )
+            calls = [row[0] for row in cr.fetchall()]
+            cr.execute("SELECT count(*) FROM mto_replenishment_pending")
+            return calls, cr.fetchone()[0]
+
+    calls, left = run_once()
+    assert left == 1
+    assert len(calls) == 2 and (calls[1] - calls[0]).total_seconds() == 1
+    assert _ordered(registry, products) == {
+        products[0]: (1, 2.0),
+        products[1]: (0, 0.0),
+    }
+    assert run_once() == (calls, 0)
+    assert _ordered(registry, products) == {pid: (1, 2.0) for pid in products}
+
+
 def test_scheduler_killed_then_rerun(odoo, registry, database):
     products = _setup_products(registry, 60, "Killed", demand=3)
     with registry.cursor() as cr:

@@ -96,13 +96,25 @@ def _wait_pending_done(timeout=180):
     while time.time() < deadline:
         conn = _connect()
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM mto_replenishment_pending")
-            left = cur.fetchone()[0]
+            cur.execute(
+                "SELECT id, reason, rule_ids, attempts, last_error, create_date"
+                " FROM mto_replenishment_pending"
+            )
+            left = cur.fetchall()
+            cur.execute(
+                "SELECT t.call_at FROM ir_cron_trigger t JOIN ir_model_data d"
+                " ON d.res_id = t.cron_id AND d.model = 'ir.cron'"
+                " AND d.module = 'mto_replenish' AND d.name = 'ir_cron_procure_pending'"
+            )
+            triggers = cur.fetchall()
         conn.close()
         if not left:
             return
         time.sleep(1)
-    raise AssertionError(f"{left} pending replenishment(s) left")
+    # (what is left, and the triggers still waiting, to tell why)
+    raise AssertionError(
+        f"{len(left)} pending replenishment(s) left: {left}; triggers: {triggers}"
+    )
 
 
 @pytest.mark.parametrize("round_", [1, 2, 3])

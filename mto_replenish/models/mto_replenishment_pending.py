@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+import time
+from datetime import timedelta
 
 from psycopg2 import OperationalError
 
@@ -14,6 +16,12 @@ _logger = logging.getLogger(__name__)
 #: Tries of a pending row by the scheduled action before it waits for the next
 #: run (another transaction kept the rules busy).
 CRON_TRIES = 5
+#: Seconds between those tries, times the try's number: the transaction that
+#: got in first has time to end.
+CRON_RETRY_PAUSE = 0.2
+#: Runs of the scheduled action that other transactions may keep a row busy
+#: through before it waits for the daily run (see ``_mto_left_to_retry``).
+MAX_BUSY_ATTEMPTS = 20
 
 
 class MtoReplenishmentPending(models.Model):
@@ -75,16 +83,19 @@ class MtoReplenishmentPending(models.Model):
 
     def _mto_process_in_new_transaction(self):
         """The scheduled action's work on one row: in a transaction of its own,
-        started again while another transaction gets in first; any other error
-        is recorded on the row, which waits for the next run."""
+        started again (after a pause) while another transaction gets in first;
+        any other error is recorded on the row, which waits for the next run.
+        Returns "done", "busy" (other transactions got in first at every try:
+        recorded too, tried again soon, see ``_mto_left_to_retry``) or
+        "failed"."""
         self.ensure_one()
         error = None
-        for __ in range(CRON_TRIES):
+        for attempt in range(1, CRON_TRIES + 1):
             with self.env.registry.cursor() as cr:
                 try:
                     self.with_env(self.env(cr=cr))._mto_process()
                     cr.commit()  # pylint: disable=invalid-commit
-                    return True
+                    return "done"
                 except OperationalError as exc:
                     cr.rollback()
                     error = exc
@@ -94,9 +105,56 @@ class MtoReplenishmentPending(models.Model):
                     cr.rollback()
                     error = exc
                     break
+            if attempt < CRON_TRIES:
+                time.sleep(CRON_RETRY_PAUSE * attempt)
         _logger.warning("Pending replenishment %s failed: %s", self.id, error)
         with self.env.registry.cursor() as cr:
             row = self.with_env(self.env(cr=cr)).exists()
             row.write({"attempts": row.attempts + 1, "last_error": str(error)})
             cr.commit()  # pylint: disable=invalid-commit
-        return False
+        busy = isinstance(error, OperationalError) and error.pgcode in (
+            CONCURRENCY_PGCODES
+        )
+        return "busy" if busy else "failed"
+
+    @api.model
+    def _mto_left_to_retry(self, failed_ids):
+        """Whether pending rows are left that the scheduled action should take
+        again soon rather than at its daily run: rows committed after its run
+        searched them (or beyond its batch), and rows other transactions kept
+        busy (up to ``MAX_BUSY_ATTEMPTS`` runs); not those that failed with
+        another error (``failed_ids``, recorded for a person to look at)."""
+        return bool(
+            self.search_count(
+                [
+                    ("id", "not in", list(failed_ids)),
+                    ("attempts", "<", MAX_BUSY_ATTEMPTS),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _mto_wake_if_left(self, failed_ids):
+        """Wake the scheduled action up if rows are left to retry (see
+        ``_mto_left_to_retry``), asked in a transaction of its own: the
+        caller's snapshot misses what other transactions committed since it
+        began, the rows it did included."""
+        with self.env.registry.cursor() as cr:
+            pending = self.with_env(self.env(cr=cr))
+            if pending._mto_left_to_retry(failed_ids):
+                pending._mto_wake_cron()
+
+    @api.model
+    def _mto_wake_cron(self):
+        """Trigger the scheduled action that does pending rows, now and a
+        second later. Odoo stamps a trigger to the second, and when a run of
+        the action ends, it deletes the triggers stamped before that run began:
+        a row committed during the first second of a run, after the run
+        searched the rows, would lose its trigger and wait for the daily run.
+        The later trigger outlives the run (the cron worker takes it at its
+        next poll, within a minute)."""
+        now = fields.Datetime.now()
+        # sudo: waking the scheduled action up needs no cron rights.
+        cron = self.env.ref("mto_replenish.ir_cron_procure_pending").sudo()
+        cron._trigger([now, now + timedelta(seconds=1)])

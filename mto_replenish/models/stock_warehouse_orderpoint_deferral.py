@@ -262,8 +262,7 @@ class StockWarehouseOrderpoint(models.Model):
                 }
             )
         )
-        # sudo: waking the scheduled action up needs no cron rights.
-        self.env.ref("mto_replenish.ir_cron_procure_pending").sudo()._trigger()
+        pending._mto_wake_cron()
         if reason == "busy":
             dbname, uid, pending_id = self.env.cr.dbname, self.env.uid, pending.id
             self.env.cr.postcommit.add(
@@ -314,13 +313,18 @@ class StockWarehouseOrderpoint(models.Model):
     def _mto_cron_procure_pending(self, batch_size=500, use_new_cursor=True):
         """Scheduled action: do the pending replenishment, one pending row per
         committed transaction; a row that fails is recorded with its error and
-        the others go on."""
+        the others go on. Rows still to do when it ends (committed meanwhile,
+        or kept busy by other transactions) wake it up again."""
         # sudo: a scheduled action (run by the superuser) over every company's
         # pending work, as Odoo's own scheduler.
         Pending = self.env["mto.replenishment.pending"].sudo()
+        failed = []
         for pending_id in Pending.search([], order="id", limit=batch_size).ids:
             if not use_new_cursor:
                 Pending.browse(pending_id)._mto_process()
                 continue
-            Pending.browse(pending_id)._mto_process_in_new_transaction()
+            if Pending.browse(pending_id)._mto_process_in_new_transaction() == "failed":
+                failed.append(pending_id)
         self.invalidate_model(["mto_trigger_pending"])
+        if use_new_cursor:
+            Pending._mto_wake_if_left(failed)

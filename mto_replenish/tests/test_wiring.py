@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+from datetime import datetime
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -117,9 +118,13 @@ class TestWiring(MtoCommon):
             [("product_id", "in", products.ids)]
         )
         self.assertEqual(rules.mapped("mto_trigger_pending"), [True] * 3)
+        # Now, and a second later: a trigger stamped in the first second of a
+        # run still going on would be dropped when the run ends.
         self.assertEqual(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
-            triggers + 1,
+            self.env["ir.cron.trigger"]
+            .search([("cron_id", "=", cron.id)], order="id")[triggers:]
+            .mapped("call_at"),
+            [datetime(2026, 11, 26, 9, 0, 0), datetime(2026, 11, 26, 9, 0, 1)],
         )
         self.assertIn("was queued", order.message_ids[0].body)
         self.env["stock.warehouse.orderpoint"]._mto_cron_procure_pending(
@@ -127,6 +132,26 @@ class TestWiring(MtoCommon):
         )
         self.assertEqual(self._lines(products).mapped("product_qty"), [2.0] * 3)
         self.assertEqual(rules.mapped("mto_trigger_pending"), [False] * 3)
+
+    def test_rows_left_to_retry(self):
+        """The scheduled action wakes itself up again for rows never tried (or
+        kept busy by other transactions, up to a number of runs), not for rows
+        that failed with another error: those wait for its daily run."""
+        Pending = self.env["mto.replenishment.pending"].sudo()
+        Pending.search([]).unlink()
+        rows = Pending.create(
+            [
+                {"company_id": self.company.id, "rule_ids": [0], "reason": "busy"}
+                for __ in range(3)
+            ]
+        )
+        rows[1].attempts = 1  # kept busy through one run
+        rows[2].attempts = 20  # through as many runs as allowed
+        self.assertTrue(Pending._mto_left_to_retry([]))
+        # rows[0] and rows[1] failed in this run: rows[2] waits
+        self.assertFalse(Pending._mto_left_to_retry(rows[:2].ids))
+        self.assertTrue(Pending._mto_left_to_retry(rows[0].ids))
+        self.assertTrue(Pending._mto_left_to_retry(rows[1].ids))
 
     def test_cancel_reduces_draft_per_order_lines(self):
         self.company.mto_cancel_replenishment = True
