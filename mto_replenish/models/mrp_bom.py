@@ -190,7 +190,9 @@ class MrpBom(models.Model):
         return True
 
     @api.model
-    def _promise_find_boms(self, products, picking_type=None, company_id=False):
+    def _promise_find_boms(
+        self, products, picking_type=None, company_id=False, template_types=None
+    ):
         """{product id: BoM id} of ``products``, as ``_bom_find`` finds them
         (``picking_type``, ``company_id``: its arguments), with what the
         promise reads of these BoMs in the cache (``_PROMISE_BOM_FIELDS``).
@@ -200,8 +202,10 @@ class MrpBom(models.Model):
         plain values: the first BoM of the product, else of its template for
         the template's variants (its active ones, as ``product_variant_ids``).
         Else (another addon overrides ``_bom_find`` or ``_bom_find_domain``),
-        ``_bom_find`` itself answers. The products' templates' ``type`` must
-        be in the cache (``product.product._promise_template_rows`` read it).
+        ``_bom_find`` itself answers.
+
+        :param template_types: template id -> type, when already read
+            (``product.product._promise_template_rows``); the others are read
         """
         if not products:
             return {}
@@ -213,7 +217,7 @@ class MrpBom(models.Model):
             return {
                 product.id: found[product].id for product in products if found[product]
             }
-        wanted, variants = self._promise_bom_candidates(products)
+        wanted, variants = self._promise_bom_candidates(products, template_types)
         if not wanted:
             return {}
         boms = self.search_fetch(
@@ -241,23 +245,22 @@ class MrpBom(models.Model):
         return found
 
     @api.model
-    def _promise_bom_candidates(self, products):
+    def _promise_bom_candidates(self, products, template_types=None):
         """(``products`` but the services, which ``_bom_find`` leaves out,
         {template id: ids of those of them a BoM of the template is for: its
         variants, the active ones unless ``active_test`` is off, as
-        ``product_variant_ids``}), read as plain values."""
+        ``product_variant_ids``}), read as plain values.
+
+        :param template_types: template id -> type, when already read
+        """
         columns = batch.cached_columns(products, ["product_tmpl_id", "active"])
-        templates = self.env["product.template"].browse(
-            dict.fromkeys(columns["product_tmpl_id"])
+        template_types = self._promise_template_values(
+            columns["product_tmpl_id"], "type", template_types
         )
         # (a variant's type is its template's)
         services = {
             template_id
-            for template_id, product_type in zip(
-                templates._ids,
-                batch.cached_columns(templates, ["type"])["type"],
-                strict=True,
-            )
+            for template_id, product_type in template_types.items()
             if product_type == "service"
         }
         active_only = self.env.context.get("active_test", True)
@@ -272,26 +275,39 @@ class MrpBom(models.Model):
                 variants[template_id].append(product_id)
         return products.browse(wanted), variants
 
+    @api.model
+    def _promise_template_values(self, template_ids, fname, known=None):
+        """{template id: value of ``fname``} of ``template_ids``: from
+        ``known`` (template id -> value, already read), the others read with
+        the ORM as plain values (``batch.cached_columns``)."""
+        known = known or {}
+        values = {tid: known[tid] for tid in template_ids if tid in known}
+        todo = self.env["product.template"].browse(
+            dict.fromkeys(tid for tid in template_ids if tid not in values)
+        )
+        if todo:
+            values.update(
+                zip(todo._ids, batch.cached_columns(todo, [fname])[fname], strict=True)
+            )
+        return values
+
     def _promise_boms(self, found):
         """These BoMs and the BoMs of ``found`` (product id -> BoM id, as
         ``_promise_find_boms`` returns)."""
         return self | self.browse(dict.fromkeys(found.values()))
 
-    def _promise_bom_rows(self):
+    def _promise_bom_rows(self, template_uoms=None):
         """{BoM id: ``PromiseBom``} of these BoMs, read with the ORM (no query
         for what the cache already holds: ``_promise_prefetch_bom_find`` read
-        them) as plain values (``batch.cached_columns``)."""
+        them) as plain values (``batch.cached_columns``).
+
+        :param template_uoms: template id -> unit id, when already read
+            (``product.product._promise_template_rows``); the others are read
+        """
         fnames = [name for name in self._PROMISE_BOM_FIELDS if name != "product_id"]
         columns = batch.cached_columns(self, fnames)
-        templates = self.env["product.template"].browse(
-            dict.fromkeys(tid for tid in columns["product_tmpl_id"] if tid)
-        )
-        template_uoms = dict(
-            zip(
-                templates._ids,
-                batch.cached_columns(templates, ["uom_id"])["uom_id"],
-                strict=True,
-            )
+        template_uoms = self._promise_template_values(
+            [tid for tid in columns["product_tmpl_id"] if tid], "uom_id", template_uoms
         )
         rows = zip(
             self._ids,

@@ -498,13 +498,18 @@ class ProductProduct(models.Model):
         # among them, read with them
         rule_facts = self._promise_rule_facts(warehouse)
         tree, with_bom, templates = self._promise_tree_products(roots, root_boms)
-        # (first: it reads the templates' types ``_promise_find_boms`` needs)
-        facts = tree._promise_product_facts(company, templates)
+        template_rows = self._promise_template_rows(set(templates.values()))
+        facts = tree._promise_product_facts(company, templates, template_rows)
         found = self.env["mrp.bom"]._promise_find_boms(
-            with_bom, picking_type=warehouse.manu_type_id, company_id=company.id
+            with_bom,
+            picking_type=warehouse.manu_type_id,
+            company_id=company.id,
+            template_types={tid: row[0] for tid, row in template_rows.items()},
         )
         boms = root_boms._promise_boms(found)
-        bom_rows = boms._promise_bom_rows()
+        bom_rows = boms._promise_bom_rows(
+            template_uoms={tid: row[1] for tid, row in template_rows.items()}
+        )
         lines_by_bom = boms._promise_lines_by_bom()
         # (the products of lines of BoMs found outside the tree's query, if an
         # override of ``_bom_find`` brings some, are read too)
@@ -574,8 +579,9 @@ class ProductProduct(models.Model):
         """
         company = warehouse.company_id or self.env.company
         route_kinds, has_delays = rule_facts
-        mto_route = warehouse.mto_pull_id.route_id
+        mto_route_id = warehouse.mto_pull_id.route_id.id
         purchase_days = company.po_lead + company.days_to_purchase
+        manufacturing_lead = company.manufacturing_lead
         # no rule of the warehouse with a delay (one-step routes, the common
         # case): no route delays to look up
         delay_cache = {} if has_delays else None
@@ -583,7 +589,6 @@ class ProductProduct(models.Model):
         variant_lines = []
         todo = list(dict.fromkeys(roots.ids))
         bom_id_of = bom_of
-        no_bom = self.env["mrp.bom"]
         extra_boms = root_boms.ids
         while todo:
             level_boms = [
@@ -597,10 +602,10 @@ class ProductProduct(models.Model):
             for pid in todo:
                 data = self._promise_product_data(
                     pid,
-                    bom_rows[bom_id_of[pid]] if pid in bom_id_of else no_bom,
+                    bom_rows[bom_id_of[pid]] if pid in bom_id_of else None,
                     facts[pid],
                     route_kinds,
-                    mto_route,
+                    mto_route_id,
                     purchase_days,
                 )
                 if delay_cache is not None:
@@ -614,7 +619,11 @@ class ProductProduct(models.Model):
             for bom_id in level_boms:
                 lines = lines_by_bom.get(bom_id, ())
                 boms_data[bom_id] = self._promise_bom_data(
-                    bom_rows[bom_id], lines, company, facts
+                    bom_rows[bom_id],
+                    lines,
+                    company,
+                    facts,
+                    manufacturing_lead=manufacturing_lead,
                 )
                 for line in lines:
                     if line.variant:
@@ -692,27 +701,35 @@ class ProductProduct(models.Model):
         with_bom = self.browse(row[0] for row in rows if row[2])
         return tree, with_bom, {row[0]: row[1] for row in rows}
 
-    def _promise_bom_data(self, bom, lines, company, facts):
+    def _promise_bom_data(self, bom, lines, company, facts, manufacturing_lead=None):
         """``tools.promise.BomData`` of ``bom`` (``PromiseBom``, as
         ``mrp.bom._promise_bom_rows`` reads it) with its ``lines``
         (``PromiseLine``), the units of their products taken from ``facts``
-        (``_promise_product_facts``)."""
+        (``_promise_product_facts``).
+
+        :param manufacturing_lead: ``company.manufacturing_lead``, when
+            already read
+        """
+        if manufacturing_lead is None:
+            manufacturing_lead = company.manufacturing_lead
         kit = bom.type == "phantom"
         line_data = []
+        BomLineData = promise_tools.BomLineData
         for line in lines:
             product_facts = facts[line.product_id]
             if product_facts["type"] != "consu":
                 continue
+            uom_id = product_facts["uom_id"]
             line_data.append(
-                promise_tools.BomLineData(
-                    id=line.id,
-                    product_id=line.product_id,
-                    qty=line.product_qty
-                    if line.product_uom_id == product_facts["uom_id"]
+                BomLineData(
+                    line.id,
+                    line.product_id,
+                    line.product_qty
+                    if line.product_uom_id == uom_id
                     else self._promise_convert(
-                        line.product_qty, line.product_uom_id, product_facts["uom_id"]
+                        line.product_qty, line.product_uom_id, uom_id
                     ),
-                    supply_method=line.supply_method,
+                    line.supply_method,
                 )
             )
         return promise_tools.BomData(
@@ -722,7 +739,7 @@ class ProductProduct(models.Model):
                 bom.product_qty, bom.product_uom_id, bom.template_uom_id
             ),
             kit=kit,
-            own_days=0.0 if kit else bom.produce_delay + company.manufacturing_lead,
+            own_days=0.0 if kit else bom.produce_delay + manufacturing_lead,
             prepare_days=0.0 if kit else bom.days_to_prepare_mo,
             lines=line_data,
         )
@@ -768,11 +785,16 @@ class ProductProduct(models.Model):
 
     @api.model
     def _promise_product_data(
-        self, product_id, bom, facts, route_kinds, mto_route, purchase_days
+        self, product_id, bom, facts, route_kinds, mto_route_id, purchase_days
     ):
         """``tools.promise.ProductData`` of a product from its ``facts``
         (``_promise_product_facts``); its name is left empty: it is read for the
-        products of the critical paths only (``_promise_name_steps``)."""
+        products of the critical paths only (``_promise_name_steps``).
+
+        :param bom: its BoM (a record or a ``PromiseBom``), or None
+        :param mto_route_id: the id of the warehouse's make-to-order route, or
+            False
+        """
         route_ids = facts["route_ids"]
         candidates = [route_kinds[rid] for rid in route_ids if rid in route_kinds]
         if len(candidates) > 1:
@@ -790,35 +812,41 @@ class ProductProduct(models.Model):
         return promise_tools.ProductData(
             id=product_id,
             replenish=replenish,
-            bom_id=bom.id or None,
+            bom_id=(bom.id or None) if bom else None,
             buy_days=(seller["delay"] + purchase_days) if seller else 0.0,
-            mto=bool(mto_route) and mto_route.id in route_ids,
+            mto=bool(mto_route_id) and mto_route_id in route_ids,
         )
 
-    def _promise_product_facts(self, company, template_ids=None):
+    def _promise_product_facts(self, company, template_ids=None, template_rows=None):
         """What the promise reads of these products for ``company``, in a fixed
         number of queries: product id -> dict with ``type``, ``uom_id`` (an id),
         ``route_ids`` (ids of the product's routes then its category's, as
         ``route_ids | categ_id.total_route_ids``) and ``seller`` (the vendor line,
-        ``_promise_sellers``). The columns of the templates are read on the
-        templates, as plain rows (``_promise_template_rows``).
+        ``_promise_sellers``). The columns of the templates are read as plain
+        rows (``_promise_template_rows``).
 
         :param template_ids: product id -> template id, when already known
+        :param template_rows: ``_promise_template_rows`` of their templates,
+            when already read
         """
         if template_ids is None or not set(self.ids) <= set(template_ids):
             template_ids = {product.id: product.product_tmpl_id.id for product in self}
-        rows = self._promise_template_rows({template_ids[pid] for pid in self.ids})
+        rows = template_rows
+        if rows is None or not {template_ids[pid] for pid in self.ids} <= set(rows):
+            rows = self._promise_template_rows({template_ids[pid] for pid in self.ids})
         categories = self.env["product.category"].browse(
-            {row[2] for row in rows.values()}
+            {rows[template_ids[pid]][2] for pid in self.ids}
         )
         categ_routes = {categ.id: categ.total_route_ids.ids for categ in categories}
         sellers = self._promise_sellers(company, template_ids)
         facts = {}
         for product_id in self.ids:
             product_type, uom_id, categ_id, route_ids = rows[template_ids[product_id]]
-            route_ids = route_ids + [
-                rid for rid in categ_routes.get(categ_id, ()) if rid not in route_ids
-            ]
+            categ_route_ids = categ_routes.get(categ_id, ())
+            if categ_route_ids:
+                route_ids = route_ids + [
+                    rid for rid in categ_route_ids if rid not in route_ids
+                ]
             facts[product_id] = {
                 "type": product_type,
                 "uom_id": uom_id,
@@ -827,20 +855,96 @@ class ProductProduct(models.Model):
             }
         return facts
 
+    #: What the promise reads of a template (``_promise_template_rows``).
+    _PROMISE_TEMPLATE_FIELDS = ("type", "uom_id", "categ_id", "route_ids")
+
     @api.model
     def _promise_template_rows(self, template_ids):
         """Template id -> (type, unit id, category id, ids of its active routes
-        in their order), read with the ORM (its access rules, and no query for
-        what the cache already holds) as plain values (``batch.cached_columns``),
-        without a record per value. The names are read with them (the display
-        names of the paths need them), and the companies (the access rules of
-        the templates, checked in Python on a later read of their variants by
-        ``mrp.bom._bom_find``, read them: else every column of the templates)."""
-        templates = self.env["product.template"].browse(template_ids)
-        columns = batch.cached_columns(
-            templates,
-            ["name", "type", "uom_id", "categ_id", "route_ids", "company_id"],
+        in their order), read as plain rows in one query, with the access
+        rules of the templates and of the routes, as reading these fields would
+        apply them (the routes: those of the field's domain the user may read,
+        then the active ones, in the routes' order). Nothing is put in the
+        cache. A template the query does not return (hidden by a rule, or
+        deleted) is read through the ORM instead, which raises its error."""
+        if not template_ids:
+            return {}
+        Template = self.env["product.template"].with_context(active_test=False)
+        Template.check_field_access_rights("read", list(self._PROMISE_TEMPLATE_FIELDS))
+        query = Template._search([("id", "in", list(template_ids))])
+        table = query.table
+        field = Template._fields["route_ids"]
+        Route = self.env[field.comodel_name].with_context(active_test=True)
+        # the routes of each template as the field reads them (its domain and
+        # the routes' access rules), the inactive ones left out as reading the
+        # field does, in the routes' order: grouped by template in one pass
+        routes = Route._search(field.get_domain_list(Template))
+        relation = SQL.identifier(field.relation, field.column1, to_flush=field)
+        routes.add_join(
+            "JOIN",
+            field.relation,
+            None,
+            SQL(
+                "%s = %s",
+                SQL.identifier(field.relation, field.column2),
+                SQL.identifier(routes.table, "id"),
+            ),
         )
+        routes.add_where(SQL("%s = ANY(%s)", relation, list(template_ids)))
+        # (the order first: with a GROUP BY set, its columns would join it)
+        order = Route._order_to_sql(Route._order, routes)
+        routes.groupby = relation
+        alias = "promise_routes"
+        query.add_join(
+            "LEFT JOIN",
+            alias,
+            SQL(
+                "(%s)",
+                routes.select(
+                    SQL("%s AS template_id", relation),
+                    SQL(
+                        "array_agg(%s ORDER BY %s) AS route_ids",
+                        SQL.identifier(field.relation, field.column2),
+                        order,
+                    ),
+                ),
+            ),
+            SQL(
+                "%s = %s",
+                SQL.identifier(alias, "template_id"),
+                SQL.identifier(table, "id"),
+            ),
+        )
+        # (the columns' pending writes are flushed first)
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(table, "id"),
+                *(
+                    Template._field_to_sql(table, name, query)
+                    for name in ("type", "uom_id", "categ_id")
+                ),
+                SQL.identifier(alias, "route_ids"),
+            )
+        )
+        if len(rows) != len(template_ids):
+            return self._promise_template_rows_orm(template_ids)
+        return {
+            template_id: (
+                product_type,
+                uom_id or False,
+                categ_id or False,
+                route_ids or [],
+            )
+            for template_id, product_type, uom_id, categ_id, route_ids in rows
+        }
+
+    @api.model
+    def _promise_template_rows_orm(self, template_ids):
+        """``_promise_template_rows`` read with the ORM (as plain values,
+        ``batch.cached_columns``): for the templates the user may not read,
+        or that are gone, it raises the ORM's error."""
+        templates = self.env["product.template"].browse(template_ids)
+        columns = batch.cached_columns(templates, list(self._PROMISE_TEMPLATE_FIELDS))
         # (the cache holds the inactive routes too)
         active_routes = set(templates.route_ids.ids)
         return {
@@ -908,14 +1012,13 @@ class ProductProduct(models.Model):
         by_template = defaultdict(list)
         for row in rows:
             seller = dict(zip(columns, row, strict=True))
-            for name in ("min_qty", "price", "discount"):
-                seller[name] = float(seller[name] or 0.0)
+            seller["min_qty"] = float(seller["min_qty"] or 0.0)
+            price = seller["price"] = float(seller["price"] or 0.0)
+            discount = seller["discount"] = float(seller["discount"] or 0.0)
             seller["sequence"] = seller["sequence"] or 0
             seller["delay"] = seller["delay"] or 0
             # as ``product.supplierinfo._compute_price_discounted``
-            seller["price_discounted"] = seller["price"] * (
-                1 - seller["discount"] / 100
-            )
+            seller["price_discounted"] = price * (1 - discount / 100)
             by_template[seller["product_tmpl_id"]].append(seller)
         for sellers in by_template.values():
             if len(sellers) < 2:
@@ -926,10 +1029,10 @@ class ProductProduct(models.Model):
             )
         today = fields.Date.context_today(self)
         return {
-            product.id: product._promise_select_seller(
-                by_template.get(template_ids[product.id], []), today
+            product_id: product._promise_select_seller(
+                by_template.get(template_ids[product_id], []), today
             )
-            for product in self
+            for product_id, product in zip(self._ids, self, strict=True)
         }
 
     def _promise_select_seller(self, sellers, today):
@@ -950,10 +1053,13 @@ class ProductProduct(models.Model):
         :return: one of ``sellers``, or None
         """
         self.ensure_one()
+        if not sellers:
+            return None
+        variant_ids = (None, self.id)
         valid = [
             seller
             for seller in sellers
-            if seller["product_id"] in (None, self.id)
+            if seller["product_id"] in variant_ids
             and not (seller["date_start"] and seller["date_start"] > today)
             and not (seller["date_end"] and seller["date_end"] < today)
         ]

@@ -135,6 +135,71 @@ class TestPromiseCompany(CascadeCommon):
         self.assertIn("add a vendor to Gear", str(error.exception))
         self.assertEqual(order.state, "draft")
 
+    def _user_of_a_only(self):
+        return self.env["res.users"].create(
+            {
+                "name": "Salesman of A",
+                "login": "mto_salesman_a_only",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [
+                    Command.set([self.env.ref("sales_team.group_sale_salesman").id])
+                ],
+            }
+        )
+
+    def test_user_of_a_only_never_uses_b_vendor_line(self):
+        """The vendor lines are read as plain rows with their access rules: a
+        user of company A alone gets A's line (2 + 1 + 1 days), never B's,
+        even first in the order of the lines, and none without A's."""
+        line_a = self.gear.seller_ids.filtered(lambda s: s.company_id == self.company)
+        line_b = self.gear.seller_ids - line_a
+        line_b.sequence = 1
+        line_a.sequence = 5
+        gear = self.gear.with_user(self._user_of_a_only())
+        self.assertEqual(gear.explain_promise()["days"], 4.0)
+        line_a.unlink()
+        gear.invalidate_recordset()
+        explanation = gear.explain_promise()
+        self.assertEqual(explanation["days"], 0.0)
+        self.assertEqual(explanation["path"], [])
+
+    def test_template_routes_read_as_the_field_reads_them(self):
+        """The templates' routes are read as plain rows in one query: the same
+        routes as reading the field, in their order, without the archived ones
+        nor, for a user of company A alone, a route of company B."""
+        Route = self.env["stock.route"]
+        first = Route.create({"name": "First", "sequence": 0})
+        route_b = Route.create(
+            {"name": "B only", "company_id": self.company_b.id, "sequence": 1}
+        )
+        archived = Route.create({"name": "Old", "sequence": 2, "active": False})
+        self.gear.route_ids |= first | route_b | archived
+        template = self.gear.product_tmpl_id
+        user = self._user_of_a_only()
+        facts = ("consu", template.uom_id.id, template.categ_id.id)
+        for env, visible in (
+            (self.env, first | route_b | self.route_mto | self.route_buy),
+            (self.env(user=user), first | self.route_mto | self.route_buy),
+        ):
+            Product = env["product.product"]
+            Product._promise_template_rows({template.id})
+            env.flush_all()
+            # (one query, the access rules known: none falls back to the ORM)
+            with self.assertQueryCount(1):
+                rows = Product._promise_template_rows({template.id})
+            self.assertEqual(rows[template.id][:3], facts)
+            route_ids = rows[template.id][3]
+            self.assertEqual(sorted(route_ids), sorted(visible.ids))
+            # in the routes' order (mto and buy share a sequence)
+            sequences = Route.browse(route_ids).mapped("sequence")
+            self.assertEqual(sequences, sorted(sequences))
+            # the same as the ORM's own read, from an empty cache
+            env.invalidate_all()
+            orm = Product._promise_template_rows_orm({template.id})
+            self.assertEqual(orm[template.id][:3], facts)
+            self.assertEqual(sorted(orm[template.id][3]), sorted(route_ids))
+
     def test_product_of_b_uses_b_warehouse(self):
         self.gear.product_tmpl_id.company_id = self.company_b
         self.gear.seller_ids.filtered(lambda s: s.company_id == self.company).unlink()

@@ -365,11 +365,15 @@ class _Solver:
         decided = []
         stocked = []
         missing = []
+        policy = self.policy
         for line in bom.lines:
-            if product_id in line.skip_product_ids:
+            if line.skip_product_ids and product_id in line.skip_product_ids:
                 continue
             need = line.qty * factor
-            method = self.method(line)
+            if policy == SETTINGS:
+                method = line_method(line, self.products, self.overrides)
+            else:
+                method = self.method(line)
             if method == STOCK:
                 stocked.append((line, need))
             else:
@@ -393,14 +397,15 @@ class _Solver:
                 best = node
         return Node(best.duration, missing=missing, build=lambda: best.steps, pure=pure)
 
-    def leaf(self, line, need, method, replenish, days, missing=()):
+    def leaf(self, line, need, method, replenish, days, missing=(), product=None):
         """Node of a component that ends a path: taken from stock, bought, or
         impossible to replenish (then listed as missing)."""
-        product = self.products[line.product_id]
+        if product is None:
+            product = self.products[line.product_id]
         # (the step is made if the leaf turns out critical: a partial, lighter
         # than a closure, for the many leaves that never do)
         build = partial(_leaf_steps, product, line, need, method, replenish, days)
-        return Node(days, missing=tuple(missing), build=build)
+        return Node(days, missing=tuple(missing) if missing else (), build=build)
 
     def free_node(self, line, need):
         return self.leaf(line, need, STOCK, STOCK, 0.0)
@@ -413,9 +418,11 @@ class _Solver:
         if bom and (bom.kit or product.replenish == MANUFACTURE):
             node = self.manufactured(product.id, need)
         elif product.replenish == BUY:
-            return self.leaf(line, need, method, BUY, product.buy_days)
+            return self.leaf(line, need, method, BUY, product.buy_days, product=product)
         else:
-            return self.leaf(line, need, method, NONE, 0.0, missing=[line.id])
+            return self.leaf(
+                line, need, method, NONE, 0.0, missing=[line.id], product=product
+            )
 
         def build():
             head = replace(node.steps[0], bom_line_id=line.id, supply_method=method)
