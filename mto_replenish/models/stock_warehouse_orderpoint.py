@@ -306,6 +306,7 @@ class StockWarehouseOrderpoint(models.Model):
         for context, ids in groups.items():
             orderpoints = self.browse(ids)
             products = orderpoints.product_id.with_context(**context)
+            self._mto_cache_product_quantities(products)
             qty = {
                 row["id"]: row["virtual_available"]
                 for row in compute_all(products, "virtual_available").read(

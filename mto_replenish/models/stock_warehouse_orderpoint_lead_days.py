@@ -68,6 +68,15 @@ def plain_columns(records, fnames):
     """``cached_columns`` with the values of the fields that are not
     relational as reading the records gives them (0 for a null integer, 0.0
     for a null float, False for a null selection or date)."""
+    # (all the columns reading one field fetches: the records are read next
+    # as Odoo's method would read them, prefetching them)
+    missing = [
+        fname
+        for fname in fnames
+        if any(records.env.cache.get_missing_ids(records, records._fields[fname]))
+    ]
+    if missing:
+        fetch_all(records)
     columns = cached_columns(records, fnames)
     for fname in fnames:
         field = records._fields[fname]
@@ -155,7 +164,9 @@ class LeadDays:
     def read_warehouses(self, rule_ids):
         """Read the warehouses of the destinations of rules read by
         ``read_rules`` (what manufacturing asks of them)."""
-        todo = [rule_id for rule_id in rule_ids if "warehouse" not in self.rules[rule_id]]
+        todo = [
+            rule_id for rule_id in rule_ids if "warehouse" not in self.rules[rule_id]
+        ]
         if not todo:
             return
         locations = self.env["stock.location"].browse(
@@ -210,7 +221,9 @@ class LeadDays:
         return self.sellers[key]
 
     def _of_action(self, rule_ids, action):
-        return [rule_id for rule_id in rule_ids if self.rules[rule_id]["action"] == action]
+        return [
+            rule_id for rule_id in rule_ids if self.rules[rule_id]["action"] == action
+        ]
 
     def route(self, delays, rule_ids, product, values):
         """stock: the delays of the pull rules and the time horizon."""
@@ -241,9 +254,11 @@ class LeadDays:
         if not self.env.context.get("ignore_vendor_lead_time"):
             delays["total_delay"] += seller[0]
             delays["purchase_delay"] += seller[0]
-        security = self.companies[rule["type_company"]]["po_lead"] if rule[
-            "type_company"
-        ] else 0
+        security = (
+            self.companies[rule["type_company"]]["po_lead"]
+            if rule["type_company"]
+            else 0
+        )
         delays["total_delay"] += security
         delays["security_lead_days"] += security
         days_to_order = (
@@ -330,7 +345,9 @@ class StockWarehouseOrderpoint(models.Model):
         each, ``parts``: ``_mto_lead_days_parts``)."""
         batch = LeadDays(self.env, parts)
         # the rules of each orderpoint, taken once
-        batch.rule_sets = {orderpoint.id: orderpoint.rule_ids._ids for orderpoint in self}
+        batch.rule_sets = {
+            orderpoint.id: orderpoint.rule_ids._ids for orderpoint in self
+        }
         batch.read_rules(self.rule_ids)
         boms = self.env["mrp.bom"].concat(
             *(values["bom"] for values in values_by_op.values() if values.get("bom"))
@@ -383,8 +400,10 @@ class StockWarehouseOrderpoint(models.Model):
         templates = products.product_tmpl_id
         seller_ids = plain_columns(templates, ["seller_ids"])["seller_ids"]
         sellers_of = dict(zip(templates._ids, seller_ids, strict=True))
-        sellers = self.env["product.supplierinfo"].with_env(products.env).browse(
-            {sid for ids in seller_ids for sid in ids}
+        sellers = (
+            self.env["product.supplierinfo"]
+            .with_env(products.env)
+            .browse({sid for ids in seller_ids for sid in ids})
         )
         rows = {}
         if sellers:
@@ -394,7 +413,11 @@ class StockWarehouseOrderpoint(models.Model):
             columns = plain_columns(sellers, SELLER_FIELDS)
             partners = fetch_all(sellers.partner_id)
             active = dict(
-                zip(partners._ids, plain_columns(partners, ["active"])["active"], strict=True)
+                zip(
+                    partners._ids,
+                    plain_columns(partners, ["active"])["active"],
+                    strict=True,
+                )
             )
             for index, seller_id in enumerate(sellers._ids):
                 row = {fname: values[index] for fname, values in columns.items()}
@@ -404,7 +427,11 @@ class StockWarehouseOrderpoint(models.Model):
         company_id = products.env.company.id
         today = fields.Date.context_today(products)
         template_of = dict(
-            zip(products._ids, plain_columns(products, ["product_tmpl_id"])["product_tmpl_id"], strict=True)
+            zip(
+                products._ids,
+                plain_columns(products, ["product_tmpl_id"])["product_tmpl_id"],
+                strict=True,
+            )
         )
         result = {}
         for product in products:
@@ -414,7 +441,9 @@ class StockWarehouseOrderpoint(models.Model):
                 if rows[sid]["partner_active"]
                 and rows[sid]["product_id"] in (None, product.id)
             ]
-            candidates.sort(key=lambda r: (r["sequence"], -r["min_qty"], r["price"], r["id"]))
+            candidates.sort(
+                key=lambda r: (r["sequence"], -r["min_qty"], r["price"], r["id"])
+            )
             chosen = [
                 row
                 for row in candidates
@@ -425,7 +454,9 @@ class StockWarehouseOrderpoint(models.Model):
             if not chosen:
                 result[product.id] = ()
                 continue
-            same_vendor = [r for r in chosen if r["partner_id"] == chosen[0]["partner_id"]]
+            same_vendor = [
+                r for r in chosen if r["partner_id"] == chosen[0]["partner_id"]
+            ]
             if len(same_vendor) > 1:
                 # Odoo's order among one vendor's lines: the discounted price
                 # first (a computed field).
@@ -467,7 +498,9 @@ class StockWarehouseOrderpoint(models.Model):
                 if key not in batch.pre_production_by_key:
                     rules = product._get_rules_from_location(
                         location,
-                        route_ids=self.env["stock.route"].browse(warehouse["pbm_route"]),
+                        route_ids=self.env["stock.route"].browse(
+                            warehouse["pbm_route"]
+                        ),
                     )
                     batch.read_rules(rules)
                     batch.pre_production_by_key[key] = rules._ids
@@ -502,7 +535,9 @@ class StockWarehouseOrderpoint(models.Model):
             )
         for orderpoint in self:
             days = 0
-            actions = set(orderpoint.rule_ids.mapped("action")) if buy or manufacture else ()
+            actions = (
+                set(orderpoint.rule_ids.mapped("action")) if buy or manufacture else ()
+            )
             for part in parts:
                 if part == "buy" and buy and "buy" in actions:
                     days = days_to_purchase.get(orderpoint.company_id.id, 0.0)

@@ -68,7 +68,10 @@ class TestLeadDaysBatch(MtoCommon):
         attribute = cls.env["product.attribute"].create(
             {
                 "name": "LD size",
-                "value_ids": [Command.create({"name": "S"}), Command.create({"name": "L"})],
+                "value_ids": [
+                    Command.create({"name": "S"}),
+                    Command.create({"name": "L"}),
+                ],
             }
         )
         template = cls.env["product.template"].create(
@@ -191,7 +194,8 @@ class TestLeadDaysBatch(MtoCommon):
                 self.assertEqual(dict(batch[orderpoint]), self._odoo_delays(orderpoint))
                 self.assertEqual(batch[orderpoint]["total_delay"], total)
                 self.assertEqual(
-                    orderpoint.lead_days_date, date(2026, 11, 26) + timedelta(days=total)
+                    orderpoint.lead_days_date,
+                    date(2026, 11, 26) + timedelta(days=total),
                 )
 
     def test_batch_equals_odoo(self):
