@@ -5,6 +5,8 @@ from . import stock_warehouse_orderpoint
 from . import stock_warehouse_orderpoint_allocation
 from . import stock_warehouse_orderpoint_deferral
 from . import stock_warehouse_orderpoint_explanation
+from . import stock_warehouse_orderpoint_lead_days
+from . import stock_warehouse_orderpoint_quantities
 from . import stock_warehouse_orderpoint_per_order
 from . import stock_warehouse_orderpoint_report
 from . import mto_replenishment_pending

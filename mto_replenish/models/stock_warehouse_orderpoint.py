@@ -95,13 +95,14 @@ class StockWarehouseOrderpoint(models.Model):
             )
             groups[key].append(orderpoint)
         for records in groups.values():
-            # One lookup per group, not per orderpoint.
+            # One lookup per group, not per orderpoint, for its first product
+            # alone (not the related fields of the other products).
             first = records[0]
-            rules = first.product_id._get_rules_from_location(
+            rules = first.product_id.with_prefetch()._get_rules_from_location(
                 first.location_id, route_ids=first.route_id
             )
-            for orderpoint in records:
-                orderpoint.rule_ids = rules
+            # One assignment for the group.
+            self.browse([orderpoint.id for orderpoint in records]).rule_ids = rules
         (self - todo).rule_ids = False
 
     @api.depends("horizon_days")
@@ -117,29 +118,45 @@ class StockWarehouseOrderpoint(models.Model):
         (self - todo).lead_days_date = False
 
     def _mto_lead_delays(self):
-        """Odoo's lead-days delays of each orderpoint, without the rule horizon."""
+        """Odoo's lead-days delays of each orderpoint, without the rule horizon:
+        added up once for the batch from plain values while Odoo's own
+        ``stock.rule._get_lead_days`` is the method (see
+        ``_mto_lead_delays_plain``), else each rule's ``_get_lead_days``."""
         boms = self._mto_manufacture_boms()
-        result = {}
-        for orderpoint in self.with_context(bypass_delay_description=True):
+        orderpoints = self.with_context(bypass_delay_description=True)
+        values_by_op = {}
+        for orderpoint in orderpoints:
             values = orderpoint._get_lead_days_values()
             if boms.get(orderpoint.id):
                 values.setdefault("bom", boms[orderpoint.id])
-            delays, __ = orderpoint.rule_ids._get_lead_days(
+            values_by_op[orderpoint] = values
+        parts = self._mto_lead_days_parts()
+        if parts is not None:
+            return orderpoints._mto_lead_delays_plain(values_by_op, parts)
+        return {
+            orderpoint: orderpoint.rule_ids._get_lead_days(
                 orderpoint.product_id, **values
-            )
-            result[orderpoint] = delays
-        return result
+            )[0]
+            for orderpoint, values in values_by_op.items()
+        }
 
     def _mto_manufacture_boms(self):
         """{orderpoint id: BoM} for the orderpoints whose rules manufacture, found
         with one search per (operation type, company)."""
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(list)
+        manufacture = {}  # the manufacture rule of each distinct set of rules
         for orderpoint in self:
-            rule = orderpoint.rule_ids.filtered(lambda r: r.action == "manufacture")[:1]
+            rules = orderpoint.rule_ids
+            if rules._ids not in manufacture:
+                manufacture[rules._ids] = rules.filtered(
+                    lambda r: r.action == "manufacture"
+                )[:1]
+            rule = manufacture[rules._ids]
             if rule:
-                groups[(rule.picking_type_id, rule.company_id)] |= orderpoint
+                groups[(rule.picking_type_id, rule.company_id)].append(orderpoint.id)
         boms = {}
-        for (picking_type, company), orderpoints in groups.items():
+        for (picking_type, company), ids in groups.items():
+            orderpoints = self.browse(ids)
             found = self.env["mrp.bom"]._bom_find(
                 orderpoints.product_id, picking_type=picking_type, company_id=company.id
             )
@@ -289,6 +306,7 @@ class StockWarehouseOrderpoint(models.Model):
         for context, ids in groups.items():
             orderpoints = self.browse(ids)
             products = orderpoints.product_id.with_context(**context)
+            self._mto_cache_product_quantities(products)
             qty = {
                 row["id"]: row["virtual_available"]
                 for row in compute_all(products, "virtual_available").read(
