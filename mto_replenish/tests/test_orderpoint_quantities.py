@@ -10,7 +10,13 @@ from odoo.tests import freeze_time, tagged
 
 from .common import MtoCommon
 
-FIELDS = ["qty_available", "virtual_available", "incoming_qty", "outgoing_qty", "free_qty"]
+FIELDS = [
+    "qty_available",
+    "virtual_available",
+    "incoming_qty",
+    "outgoing_qty",
+    "free_qty",
+]
 
 
 @tagged("post_install", "-at_install")
