@@ -29,3 +29,4 @@ from . import test_hooks
 from . import test_ledger_queries
 from . import test_batch_lookups
 from . import test_confirm_queries
+from . import test_batch_procurement
