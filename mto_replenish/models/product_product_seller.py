@@ -164,6 +164,13 @@ class ProductProduct(models.Model):
         key = ("seller rows", self.id, user, env.company.id, repr(params))
         if key not in memo:
             company_id = env.company.id
+            # Read through the vendor lines of all the products read with this
+            # one: Odoo's ``_prepare_sellers`` returns this product's lines
+            # alone, whose computed and related values (discounted price,
+            # unit) would be computed product by product.
+            sellers = self._prepare_sellers(params).with_prefetch(
+                self._mto_sellers_prefetch(memo)
+            )
             memo[key] = [
                 SellerRow(
                     seller,
@@ -176,10 +183,19 @@ class ProductProduct(models.Model):
                     seller.price_discounted,
                     seller.sequence,
                 )
-                for seller in self._prepare_sellers(params)
+                for seller in sellers
                 if not seller.company_id or seller.company_id.id == company_id
             ]
         return memo[key]
+
+    def _mto_sellers_prefetch(self, memo):
+        """The vendor lines of the products read with the first product asked
+        about (its prefetch set: the batch's products), once per memo. (A
+        prefetch set only tells which records to read together, never the
+        values: a line outside it is read with the lines not read yet.)"""
+        if "sellers prefetch" not in memo:
+            memo["sellers prefetch"] = self.browse(self._prefetch_ids).seller_ids._ids
+        return memo["sellers prefetch"]
 
     @api.depends("name", "default_code", "product_tmpl_id")
     @api.depends_context(

@@ -161,13 +161,12 @@ class TestBatchProcurement(MtoCommon):
             {"route_ids": self.route_manufacture, "company_id": self.company},
         ):
             with self.subTest(values=str(values)):
-                for location in (self.stock_location, self.env.ref(
-                    "stock.stock_location_customers"
-                )):
+                for location in (
+                    self.stock_location,
+                    self.env.ref("stock.stock_location_customers"),
+                ):
                     odoo_rule = Group._get_rule(product, location, values)
-                    batch_rule = self._memo(Group)._get_rule(
-                        product, location, values
-                    )
+                    batch_rule = self._memo(Group)._get_rule(product, location, values)
                     self.assertEqual(batch_rule, odoo_rule)
         self.assertEqual(
             Group._get_rule(product, self.stock_location, {}).action, "buy"
@@ -179,9 +178,7 @@ class TestBatchProcurement(MtoCommon):
         leaves that rule without a rule to run, while another rule of the same
         routes in the same batch buys."""
         bought = self._create_product("Rule bought", [self.route_buy], vendor_delay=1)
-        refused = self._create_product(
-            "Rule refused", [self.route_buy], vendor_delay=1
-        )
+        refused = self._create_product("Rule refused", [self.route_buy], vendor_delay=1)
         self._due(bought)
         refused_rule = self._due(refused)
         Group = type(self.env["procurement.group"])
