@@ -39,10 +39,8 @@ class DecimalPrecision(models.Model):
             application,
             bool(self.env.context.get("ignore_discount_precision")),
         )
-        try:
+        if key in memo:
             return memo[key]
-        except KeyError:
-            pass
         if not self._mto_precision_get_is_standard(memo):
             return super().precision_get(application)
         memo[key] = super().precision_get(application)

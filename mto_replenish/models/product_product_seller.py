@@ -33,6 +33,7 @@ SellerRow = namedtuple(
 
 
 class ProductProduct(models.Model):
+    # pylint: disable=consider-merging-classes-inherited
     _inherit = "product.product"
 
     def _select_seller(
