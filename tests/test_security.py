@@ -22,6 +22,7 @@ ROLES = ("portal", "salesman", "stock_user", "stock_admin")
 #: Every public method the addon defines or overrides, by model.
 PUBLIC_METHODS = {
     "change.production.qty": ["change_prod_qty"],
+    "decimal.precision": ["precision_get"],
     "mrp.bom": ["create", "unlink", "write"],
     "mrp.bom.line": ["action_promise_keep_in_stock"],
     "mrp.production": [
@@ -564,6 +565,12 @@ BUTTONS = (
         "write",
         lambda d: [[d["draft_production"]], {"date_start": "2026-12-01 10:00:00"}],
         ("AccessError", "ok", "AccessError", "AccessError"),
+    ),
+    (
+        "decimal.precision",
+        "precision_get",
+        lambda d: ["Product Unit of Measure"],
+        ("ok", "ok", "ok", "ok"),
     ),
     (
         "stock.picking",

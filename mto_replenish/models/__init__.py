@@ -31,3 +31,4 @@ from . import mto_scheduler_run
 from . import procurement_group
 from . import mto_bulk_run
 from . import account_analytic_distribution_model
+from . import decimal_precision

@@ -7,7 +7,26 @@ from odoo.osv import expression
 
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
+from ..tools.batch import defined_only_by
 from ..tools.relay import received, relay
+
+#: The modules whose rule lookup (``_get_rule`` and the methods it calls) the
+#: batch memo may answer for: Odoo's, stock_dropshipping's (its domain also
+#: depends on whether the procurement is for a sales order line, part of the
+#: memo's key) and this one.
+STANDARD_GET_RULE = frozenset(
+    {
+        "odoo.addons.stock.models.stock_rule",
+        "odoo.addons.stock_dropshipping.models.stock",
+        __name__,
+    }
+)
+_GET_RULE_METHODS = (
+    "_get_rule",
+    "_get_rule_domain",
+    "_search_rule_for_warehouses",
+    "_check_intercomp_location",
+)
 
 #: Location usages whose moves Odoo does not reserve from quants
 #: (``stock.location.should_bypass_reservation``).
@@ -140,6 +159,80 @@ class ProcurementGroup(models.Model):
         if received(self.env.context, "mto_batch_memo") is not None:
             return self
         return self.with_context(**relay(mto_batch_memo={}))
+
+    @api.model
+    def _get_rule(self, product_id, location_id, values):
+        """Odoo's rule, memoised for the operation that relayed a memo (a
+        scheduler batch, a procurement run): the answer only depends on the
+        product's routes, the location, the values Odoo's lookup reads (routes,
+        packaging, warehouse, company) and the environment, and a batch asks
+        the same question for many products. With another addon's override of
+        the lookup (``_get_rule``, ``_get_rule_domain``,
+        ``_search_rule_for_warehouses``, ``_check_intercomp_location``), each
+        call goes through Odoo's lookup (whose searches stay memoised)."""
+        memo = received(self.env.context, "mto_batch_memo")
+        key = memo is not None and self._mto_get_rule_key(
+            product_id, location_id, values, memo
+        )
+        if not key:
+            return super()._get_rule(product_id, location_id, values)
+        if key not in memo:
+            # (the product alone: its prefetch set would have the variant's
+            # routes, copies of its template's, computed for all of them)
+            memo[key] = super()._get_rule(
+                product_id.with_prefetch(), location_id, values
+            )
+        return memo[key].with_env(self.env)
+
+    @api.model
+    def _mto_get_rule_key(self, product_id, location_id, values, memo):
+        """What an answer of Odoo's ``_get_rule`` depends on, or None when it
+        may not be memoised (another addon's lookup, unusual arguments)."""
+        if "get_rule standard" not in memo:
+            memo["get_rule standard"] = defined_only_by(
+                self, _GET_RULE_METHODS, STANDARD_GET_RULE
+            )
+        if not memo["get_rule standard"] or len(product_id) != 1:
+            return None
+        read = []
+        for name in ("route_ids", "product_packaging_id", "warehouse_id", "company_id"):
+            value = values.get(name, None)
+            if isinstance(value, models.BaseModel):
+                read.append((name, value._name, tuple(value.ids)))
+            elif value is None or value is False:
+                # (absent and False differ: a warehouse given as False is
+                # kept, an absent one is the location's)
+                read.append((name, value))
+            else:
+                return None
+        env = self.env
+        packaging = values.get("product_packaging_id")
+        return (
+            "get_rule",
+            env.uid,
+            env.su,
+            env.context.get("active_test", True),
+            tuple(env.companies.ids),
+            self._mto_product_routes(product_id, memo),
+            tuple(packaging.route_ids.ids) if packaging else (),
+            tuple(location_id.ids),
+            tuple(read),
+            "sale_line_id" in values,
+        )
+
+    @api.model
+    def _mto_product_routes(self, product, memo):
+        """The routes Odoo's lookup reads of ``product`` (its own and its
+        category's), once per memo."""
+        key = ("product routes", product.id)
+        if key not in memo:
+            # The template's fields: the variant's are related copies,
+            # computed record by record for the whole prefetch set.
+            template = product.product_tmpl_id
+            memo[key] = frozenset(
+                (template.route_ids | template.categ_id.total_route_ids).ids
+            )
+        return memo[key]
 
     @api.model
     def _search_rule_for_warehouses(

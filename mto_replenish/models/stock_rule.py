@@ -6,6 +6,7 @@ from collections import defaultdict
 from odoo import SUPERUSER_ID, Command, api, models
 from odoo.tools import float_compare
 
+from ..tools import batch
 from ..tools.relay import relay
 
 
@@ -54,7 +55,17 @@ class StockRule(models.Model):
         )
         # sudo: Odoo names purchase lines as superuser (product display name);
         # this only loads the same values into the cache.
-        products.sudo().fetch(["product_template_attribute_value_ids"])
+        products = products.sudo()
+        products.fetch(["product_template_attribute_value_ids"])
+        # Each line's description is the product's name and purchase
+        # description in its vendor's language, read by Odoo for that product
+        # alone (one computation of each per line): computed here for all the
+        # products in each language their vendors speak.
+        langs = set(products.seller_ids.partner_id.mapped("lang"))
+        for lang in langs:
+            batch.compute_all(
+                products.with_context(lang=lang), "name", "description_purchase"
+            )
 
     def _update_purchase_order_line(
         self, product_id, product_qty, product_uom, company_id, values, line

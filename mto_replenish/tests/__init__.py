@@ -31,3 +31,4 @@ from . import test_batch_lookups
 from . import test_confirm_queries
 from . import test_lead_days_batch
 from . import test_orderpoint_quantities
+from . import test_batch_procurement

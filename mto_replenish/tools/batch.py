@@ -109,3 +109,18 @@ def cached_columns(records, fnames):
                 raise ValueError(f"{records[read]}.{fname} is not in the cache")
         columns[fname] = values
     return columns
+
+
+def defined_only_by(model, names, modules):
+    """Whether every class of ``model``'s registry class that defines one of
+    the methods ``names`` comes from one of ``modules`` (Python module names):
+    no other addon overrides them, so code knowing what these modules' methods
+    do may answer in their place (else it calls them)."""
+    for cls in type(model).__mro__:
+        for name in names:
+            method = vars(cls).get(name)
+            if method is not None and (
+                getattr(method, "__module__", None) not in modules
+            ):
+                return False
+    return True
