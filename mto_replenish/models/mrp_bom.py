@@ -180,14 +180,9 @@ class MrpBom(models.Model):
         this addon's memo, which answers the same): no other addon changes
         which BoM a product gets, and ``_promise_find_boms`` may answer in
         their place."""
-        for name in ("_bom_find", "_bom_find_domain"):
-            for cls in type(self).__mro__:
-                method = vars(cls).get(name)
-                if method is not None and (
-                    getattr(method, "__module__", None) not in STANDARD_BOM_FIND
-                ):
-                    return False
-        return True
+        return batch.defined_only_by(
+            self, ("_bom_find", "_bom_find_domain"), STANDARD_BOM_FIND
+        )
 
     @api.model
     def _promise_find_boms(

@@ -4,15 +4,17 @@
 
 Odoo asks ``stock.rule._get_lead_days`` once per reordering rule, and each call
 walks the rules, chooses the product's vendor and reads the companies' lead
-times record by record. When that method (and the vendor choice it makes) is
-Odoo's own, the same delays are added up here from values read once per batch,
-in the order Odoo's overrides add them (see ``LEAD_DAYS_PARTS``); otherwise
-(another addon overrides them) each rule's ``_get_lead_days`` answers.
+times record by record. When that method is Odoo's own, the same delays are
+added up here from values read once per batch, in the order Odoo's overrides
+add them (see ``LEAD_DAYS_PARTS``); the vendor is still asked of
+``_select_seller`` (answered for the batch, see ``LeadDays.seller``).
+Otherwise (another addon overrides ``_get_lead_days``) each rule's
+``_get_lead_days`` answers.
 """
 
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, models
 
 from ..tools.batch import cached_columns, fetch_all
 
@@ -32,30 +34,8 @@ DAYS_TO_ORDER_PARTS = {
     "odoo.addons.mrp.models.stock_orderpoint": "manufacture",
 }
 
-#: ``product.product`` methods that choose the vendor of the lead days, and the
-#: modules whose versions the batch follows (Odoo's, and this addon's memo,
-#: which answers the same).
-SELLER_METHODS = ("_select_seller", "_get_filtered_sellers", "_prepare_sellers")
-STANDARD_SELLER_MODULES = frozenset(
-    {
-        "odoo.addons.product.models.product_product",
-        "odoo.addons.mto_replenish.models.product_product_seller",
-    }
-)
-
-#: What the batch reads of the rules, the vendor lines and the BoMs.
+#: What the batch reads of the rules and the BoMs.
 RULE_FIELDS = ["action", "delay", "company_id", "picking_type_id", "location_dest_id"]
-SELLER_FIELDS = [
-    "partner_id",
-    "product_id",
-    "sequence",
-    "min_qty",
-    "price",
-    "company_id",
-    "date_start",
-    "date_end",
-    "delay",
-]
 BOM_FIELDS = ["type", "produce_delay", "days_to_prepare_mo"]
 
 
@@ -110,6 +90,11 @@ class LeadDays:
     def __init__(self, env, parts):
         self.env = env
         self.parts = parts
+        # The vendor choice asked with the batch memo relayed: Odoo's
+        # ``_select_seller`` (or another addon's override of it) answered
+        # once per product, from vendor lines read for the whole batch (see
+        # product.product _mto_select_seller).
+        self.seller_env = env["procurement.group"]._mto_with_batch_memo().env
         self.rules = {}
         self.companies = {}
         self.warehouses = {}
@@ -211,12 +196,15 @@ class LeadDays:
 
     def seller(self, product, company_id):
         """(delay,) of the vendor Odoo chooses for the lead days of
-        ``product`` bought by ``company_id``, or (): read for the batch, else
-        asked here."""
+        ``product`` bought by ``company_id`` (``_select_seller``, as Odoo's
+        ``_get_lead_days`` asks it), or ()."""
         key = (product.id, company_id)
         if key not in self.sellers:
-            company = self.env["res.company"].browse(company_id)
-            seller = product.with_company(company)._select_seller(quantity=None)
+            seller = (
+                product.with_env(self.seller_env)
+                .with_company(company_id)
+                ._select_seller(quantity=None)
+            )
             self.sellers[key] = tuple(seller[:1].mapped("delay"))
         return self.sellers[key]
 
@@ -328,17 +316,6 @@ class StockWarehouseOrderpoint(models.Model):
             return None
         return [LEAD_DAYS_PARTS[module] for module in reversed(modules)]
 
-    @api.model
-    def _mto_seller_is_standard(self):
-        """Whether the vendor of the lead days is chosen by Odoo's own
-        ``_select_seller`` (with this addon's memo)."""
-        product = self.env["product.product"]
-        return all(
-            module in STANDARD_SELLER_MODULES
-            for name in SELLER_METHODS
-            for module in defining_modules(product, name)
-        )
-
     def _mto_lead_delays_plain(self, values_by_op, parts):
         """{orderpoint: Odoo's lead-days delays} of these rules, added up by
         ``LeadDays`` (``values_by_op``: the values of ``_get_lead_days`` of
@@ -355,8 +332,6 @@ class StockWarehouseOrderpoint(models.Model):
         batch.read_boms(boms)
         if "manufacture" in parts:
             self._mto_lead_days_pre_production(batch, values_by_op)
-        if "buy" in parts:
-            self._mto_lead_days_sellers(batch, values_by_op)
         result = {}
         for orderpoint in self:
             values = values_by_op[orderpoint]
@@ -368,104 +343,6 @@ class StockWarehouseOrderpoint(models.Model):
                 result[orderpoint] = orderpoint.rule_ids._get_lead_days(
                     orderpoint.product_id, **values
                 )[0]
-        return result
-
-    def _mto_lead_days_sellers(self, batch, values_by_op):
-        """The vendor delay of each (product, company) that a buy rule of
-        these rules asks for, without a vendor set on the rule."""
-        if not self._mto_seller_is_standard():
-            # Asked of each product's _select_seller (LeadDays.seller).
-            return
-        wanted = defaultdict(set)
-        for orderpoint in self:
-            if values_by_op[orderpoint].get("supplierinfo"):
-                continue
-            for rule_id in batch.rule_sets[orderpoint.id]:
-                rule = batch.rules[rule_id]
-                if rule["action"] == "buy":
-                    wanted[rule["company"]].add(orderpoint.product_id.id)
-        for company_id, product_ids in wanted.items():
-            company = self.env["res.company"].browse(company_id)
-            products = self.env["product.product"].browse(sorted(product_ids))
-            delays = self._mto_lead_days_seller_delays(products.with_company(company))
-            for product_id, delay in delays.items():
-                batch.sellers[(product_id, company_id)] = delay
-
-    @api.model
-    def _mto_lead_days_seller_delays(self, products):
-        """{product id: (delay,) of the vendor Odoo's
-        ``_select_seller(quantity=None)`` chooses, or ()}, ``products`` in
-        the environment (company) of the question, chosen from their vendor
-        lines read at once."""
-        templates = products.product_tmpl_id
-        seller_ids = plain_columns(templates, ["seller_ids"])["seller_ids"]
-        sellers_of = dict(zip(templates._ids, seller_ids, strict=True))
-        sellers = (
-            self.env["product.supplierinfo"]
-            .with_env(products.env)
-            .browse({sid for ids in seller_ids for sid in ids})
-        )
-        rows = {}
-        if sellers:
-            # All the columns Odoo's vendor choice would prefetch: the
-            # purchase lines read the others of the chosen ones next.
-            fetch_all(sellers)
-            columns = plain_columns(sellers, SELLER_FIELDS)
-            partners = fetch_all(sellers.partner_id)
-            active = dict(
-                zip(
-                    partners._ids,
-                    plain_columns(partners, ["active"])["active"],
-                    strict=True,
-                )
-            )
-            for index, seller_id in enumerate(sellers._ids):
-                row = {fname: values[index] for fname, values in columns.items()}
-                row["id"] = seller_id
-                row["partner_active"] = active.get(row["partner_id"], False)
-                rows[seller_id] = row
-        company_id = products.env.company.id
-        today = fields.Date.context_today(products)
-        template_of = dict(
-            zip(
-                products._ids,
-                plain_columns(products, ["product_tmpl_id"])["product_tmpl_id"],
-                strict=True,
-            )
-        )
-        result = {}
-        for product in products:
-            candidates = [
-                rows[sid]
-                for sid in sellers_of[template_of[product.id]]
-                if rows[sid]["partner_active"]
-                and rows[sid]["product_id"] in (None, product.id)
-            ]
-            candidates.sort(
-                key=lambda r: (r["sequence"], -r["min_qty"], r["price"], r["id"])
-            )
-            chosen = [
-                row
-                for row in candidates
-                if row["company_id"] in (None, company_id)
-                and not (row["date_start"] and row["date_start"] > today)
-                and not (row["date_end"] and row["date_end"] < today)
-            ]
-            if not chosen:
-                result[product.id] = ()
-                continue
-            same_vendor = [
-                r for r in chosen if r["partner_id"] == chosen[0]["partner_id"]
-            ]
-            if len(same_vendor) > 1:
-                # Odoo's order among one vendor's lines: the discounted price
-                # first (a computed field).
-                best = sellers.browse([r["id"] for r in same_vendor]).sorted(
-                    lambda s: (s.price_discounted, s.sequence, s.id)
-                )[:1]
-                result[product.id] = (best.delay,)
-            else:
-                result[product.id] = (same_vendor[0]["delay"],)
         return result
 
     def _mto_lead_days_pre_production(self, batch, values_by_op):

@@ -17,6 +17,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import float_round, frozendict
 
+from ..tools.batch import defined_only_by
+
 #: The modules whose ``product.product._compute_quantities`` is followed.
 STANDARD_QUANTITIES = frozenset({"odoo.addons.stock.models.product"})
 
@@ -61,12 +63,8 @@ class StockWarehouseOrderpoint(models.Model):
     @api.model
     def _mto_product_quantities_is_standard(self):
         """Whether ``product.product._compute_quantities`` is Odoo's own."""
-        Product = type(self.env["product.product"])
-        return all(
-            getattr(vars(cls)["_compute_quantities"], "__module__", None)
-            in STANDARD_QUANTITIES
-            for cls in Product.__mro__
-            if "_compute_quantities" in vars(cls)
+        return defined_only_by(
+            self.env["product.product"], ("_compute_quantities",), STANDARD_QUANTITIES
         )
 
     @api.model

@@ -309,7 +309,8 @@ class TestLeadDaysBatch(MtoCommon):
         self.assertEqual((there.days_to_order, here.days_to_order), (0.0, 3.0))
 
     def test_vendor_choice_overridden(self):
-        """Another addon's ``_select_seller``: each product asks it."""
+        """Another addon's ``_select_seller`` changes the batch's lead days
+        (each product asks it)."""
         Product = type(self.env["product.product"])
         original = Product._select_seller
 
@@ -319,8 +320,6 @@ class TestLeadDaysBatch(MtoCommon):
             return original(products, *args, **kwargs)
 
         self.patch(Product, "_select_seller", _select_seller)
-        Orderpoint = self.env["stock.warehouse.orderpoint"]
-        self.assertFalse(Orderpoint._mto_seller_is_standard())
         self._assert_batch_is_odoo(
             {
                 self._create_orderpoint(self.bought, self.route_buy): 0,
