@@ -48,7 +48,9 @@ class StockWarehouseOrderpoint(models.Model):
                 context = frozendict(orderpoint._get_product_context())
                 groups[context].append(orderpoint.id)
         for context, ids in groups.items():
-            # (as Odoo's _compute_qty reads them: in that context alone)
+            # (as Odoo's _compute_qty reads them: in that context alone, so
+            # the values land where its read looks for them)
+            # pylint: disable-next=context-overridden
             products = self.browse(ids).product_id.with_context(context)
             self._mto_cache_product_quantities(products)
         return super()._compute_qty()
