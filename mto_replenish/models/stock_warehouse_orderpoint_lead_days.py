@@ -67,6 +67,11 @@ def plain_columns(records, fnames):
     return columns
 
 
+def plain_column(records, fname):
+    """{record id: value} of one field of ``records`` (``plain_columns``)."""
+    return dict(zip(records._ids, plain_columns(records, [fname])[fname], strict=True))
+
+
 def defining_modules(model, name):
     """The modules defining method ``name`` of ``model``'s class, most
     derived first."""
@@ -115,13 +120,7 @@ class LeadDays:
             return
         columns = plain_columns(rules, RULE_FIELDS)
         picking_types = rules.picking_type_id
-        type_companies = dict(
-            zip(
-                picking_types._ids,
-                plain_columns(picking_types, ["company_id"])["company_id"],
-                strict=True,
-            )
-        )
+        type_companies = plain_column(picking_types, "company_id")
         for index, rule_id in enumerate(rules._ids):
             picking_type = columns["picking_type_id"][index]
             self.rules[rule_id] = {
@@ -157,13 +156,7 @@ class LeadDays:
         locations = self.env["stock.location"].browse(
             {self.rules[rule_id]["location"] for rule_id in todo} - {None}
         )
-        location_warehouses = dict(
-            zip(
-                locations._ids,
-                plain_columns(locations, ["warehouse_id"])["warehouse_id"],
-                strict=True,
-            )
-        )
+        location_warehouses = plain_column(locations, "warehouse_id")
         for rule_id in todo:
             rule = self.rules[rule_id]
             rule["warehouse"] = location_warehouses.get(rule["location"])
@@ -403,13 +396,7 @@ class StockWarehouseOrderpoint(models.Model):
         days_to_purchase = {}
         if buy:
             companies = self.company_id
-            days_to_purchase = dict(
-                zip(
-                    companies._ids,
-                    plain_columns(companies, ["days_to_purchase"])["days_to_purchase"],
-                    strict=True,
-                )
-            )
+            days_to_purchase = plain_column(companies, "days_to_purchase")
         for orderpoint in self:
             days = 0
             actions = (
