@@ -76,7 +76,11 @@ class TestConfirmQueries(CascadeCommon):
         self.assertTrue(order.cascade_ready_date)
         # Measured here; in the benchmark (S4) the addon costs fewer queries
         # than native Odoo (with the make-to-order route on the components).
-        self.assertLessEqual(count, 274)
+        # 278 since the promise reads its templates' rows with one query per
+        # promise, access rules applied in SQL, rather than from the cache
+        # (6 of them during this confirmation); 4 queries
+        # of the lead days and the rule lookups were saved meanwhile.
+        self.assertLessEqual(count, 278)
 
     def test_rule_and_vendor_locked_in_one_statement(self):
         """A confirmation locks its rules and their vendors' keys (created the

@@ -66,3 +66,24 @@ class TestOrderpointQuantities(MtoCommon):
             [(row["qty_available"], row["virtual_available"]) for row in cached],
             [(7.13, 5.63), (3.0, 3.0), (3.0, 2.0)],
         )
+
+    def test_override_of_compute_quantities_applies(self):
+        """Another addon's ``_compute_quantities``: the rules read its
+        quantities, nothing is put in the cache in its place."""
+        self._sell(self.part, 1.5, date="2026-11-27 12:00:00")
+        rule = self._create_orderpoint(self.part, self.route_buy)
+        self.env.invalidate_all()
+        self.assertEqual(rule.qty_forecast, 5.63)
+        Product = type(self.env["product.product"])
+        original = Product._compute_quantities
+
+        def _compute_quantities(products):
+            original(products)
+            for product in products:
+                product.virtual_available += 10
+
+        self.patch(Product, "_compute_quantities", _compute_quantities)
+        Orderpoint = self.env["stock.warehouse.orderpoint"]
+        self.assertFalse(Orderpoint._mto_product_quantities_is_standard())
+        self.env.invalidate_all()
+        self.assertEqual(rule.qty_forecast, 15.63)
