@@ -205,14 +205,10 @@ class ProcurementGroup(models.Model):
                 read.append((name, value))
             else:
                 return None
-        env = self.env
         packaging = values.get("product_packaging_id")
         return (
             "get_rule",
-            env.uid,
-            env.su,
-            env.context.get("active_test", True),
-            tuple(env.companies.ids),
+            *self._mto_env_key(),
             self._mto_product_routes(product_id, memo),
             tuple(packaging.route_ids.ids) if packaging else (),
             tuple(location_id.ids),
@@ -250,7 +246,7 @@ class ProcurementGroup(models.Model):
                 route_ids, packaging_id, product_id, warehouse_ids, domain
             )
         key = self._mto_rule_key(
-            route_ids, packaging_id, product_id, warehouse_ids, domain
+            route_ids, packaging_id, product_id, warehouse_ids, domain, memo
         )
         if key not in memo:
             memo[key] = super()._search_rule_for_warehouses(
@@ -259,21 +255,28 @@ class ProcurementGroup(models.Model):
         return memo[key]
 
     @api.model
-    def _mto_rule_key(self, route_ids, packaging_id, product_id, warehouse_ids, domain):
-        """What an answer of ``_search_rule_for_warehouses`` depends on."""
+    def _mto_env_key(self):
+        """What a rule lookup's answer depends on in the environment: the
+        user, superuser mode, archived rules shown or not, the companies."""
         env = self.env
-        # The template's fields: the variant's are related copies, computed
-        # record by record for the whole prefetch set.
-        template = product_id.product_tmpl_id
         return (
-            "rule",
             env.uid,
             env.su,
             env.context.get("active_test", True),
             tuple(env.companies.ids),
+        )
+
+    @api.model
+    def _mto_rule_key(
+        self, route_ids, packaging_id, product_id, warehouse_ids, domain, memo
+    ):
+        """What an answer of ``_search_rule_for_warehouses`` depends on."""
+        return (
+            "rule",
+            *self._mto_env_key(),
             tuple(route_ids.ids) if route_ids else (),
             tuple(packaging_id.route_ids.ids) if packaging_id else (),
-            frozenset((template.route_ids | template.categ_id.total_route_ids).ids),
+            self._mto_product_routes(product_id, memo),
             tuple(warehouse_ids.ids) if warehouse_ids else (),
             repr(domain),
         )
