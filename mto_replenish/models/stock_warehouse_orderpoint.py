@@ -11,6 +11,7 @@ from odoo.tools import frozendict
 from ..tools import forecast as fc
 from ..tools.batch import compute_all, search_at_once
 from ..tools.relay import received, relay
+from .decimal_precision import precisions_memoised
 
 #: Move states that count in Odoo's forecast (virtual_available).
 FORECAST_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
@@ -389,11 +390,16 @@ class StockWarehouseOrderpoint(models.Model):
             **relay(mto_allocations_by_op=self._mto_allocations()),
             mto_qty_scope=None,
         )
-        return super()._procure_orderpoint_confirm(
-            use_new_cursor=use_new_cursor,
-            company_id=company_id,
-            raise_user_error=raise_user_error,
-        )
+        # The new lines and MOs are flushed at the end of Odoo's savepoint, in
+        # environments without the memo: the cursor's memo answers there.
+        with precisions_memoised(
+            self.env, received(self.env.context, "mto_batch_memo")
+        ):
+            return super()._procure_orderpoint_confirm(
+                use_new_cursor=use_new_cursor,
+                company_id=company_id,
+                raise_user_error=raise_user_error,
+            )
 
     def _mto_forecast_moves_query(self):
         """The search (a query) of the moves that make the forecast of these

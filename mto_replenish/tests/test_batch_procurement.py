@@ -17,6 +17,7 @@ from odoo.addons.account.models.decimal_precision import (
     DecimalPrecision as AccountDecimalPrecision,
 )
 
+from ..models.decimal_precision import precisions_memoised
 from ..tools.relay import relay
 from .common import MtoCommon
 
@@ -227,6 +228,49 @@ class TestBatchProcurement(MtoCommon):
         unit = "Product Unit of Measure"
         self.assertEqual(batch.precision_get(unit), Precision.precision_get(unit))
         self.assertEqual(batch.with_context(test_precision=True).precision_get(unit), 7)
+
+    def test_precision_memo_of_the_cursor(self):
+        """Within ``precisions_memoised``, an environment without the memo in
+        its context (Odoo flushes in an empty context) answers from the
+        cursor's memo; after the block, Odoo answers."""
+        bare = self.env(context={})["decimal.precision"]
+        price = "Product Price"
+        self.assertEqual(bare.precision_get(price), 2)
+        memo = {("precision", price, False): 5}
+        with precisions_memoised(self.env, memo):
+            self.assertEqual(bare.precision_get(price), 5)
+            self.assertEqual(bare.precision_get("Discount"), 2)
+            self.assertEqual(memo[("precision", "Discount", False)], 2)
+            # An inner block keeps the outer memo.
+            with precisions_memoised(self.env, {}):
+                self.assertEqual(bare.precision_get(price), 5)
+        self.assertEqual(bare.precision_get(price), 2)
+
+    def test_precision_of_flush_in_scheduler_batch(self):
+        """The RFQ lines of a scheduler batch, flushed at the end of Odoo's
+        savepoint in an environment of an empty context, are flushed with the
+        precisions of the batch's memo (through the cursor's): Odoo is never
+        asked from that environment."""
+        for name in ("Flushed A", "Flushed B"):
+            self._due(self._create_product(name, [self.route_buy], vendor_delay=1))
+        self.env.flush_all()
+        asked = []
+        original = AccountDecimalPrecision.precision_get
+
+        def precision_get(records, application):
+            asked.append((application, dict(records.env.context)))
+            return original(records, application)
+
+        # The spy stands for account's method: the batch still trusts it.
+        precision_get.__module__ = original.__module__
+        self.patch(AccountDecimalPrecision, "precision_get", precision_get)
+        self.env["procurement.group"].run_scheduler()
+        lines = self.env["purchase.order.line"].search(
+            [("product_id.name", "in", ("Flushed A", "Flushed B"))]
+        )
+        self.assertEqual(lines.mapped("product_qty"), [2.0, 2.0])
+        self.assertTrue(asked)
+        self.assertFalse([application for application, context in asked if not context])
 
     def test_vendor_lines_in_other_units(self):
         """A line bought by the dozen from a vendor: the batch's line is
