@@ -75,6 +75,35 @@ class MtoCommon(TransactionCase):
         return cls.env["product.product"].create(values)
 
     @classmethod
+    def _create_variant_template(cls, name, attribute, values, routes=None, **vals):
+        """A storable product template with one variant per value of a new
+        attribute named ``attribute`` (variants in the order of ``values``);
+        ``routes``, when given, replace the default routes."""
+        attribute = cls.env["product.attribute"].create(
+            {
+                "name": attribute,
+                "create_variant": "always",
+                "value_ids": [Command.create({"name": value}) for value in values],
+            }
+        )
+        values = {
+            "name": name,
+            "is_storable": True,
+            "attribute_line_ids": [
+                Command.create(
+                    {
+                        "attribute_id": attribute.id,
+                        "value_ids": [Command.set(attribute.value_ids.ids)],
+                    }
+                )
+            ],
+        }
+        if routes is not None:
+            values["route_ids"] = [Command.set([route.id for route in routes])]
+        values.update(vals)
+        return cls.env["product.template"].create(values)
+
+    @classmethod
     def _create_orderpoint(cls, product, route, **vals):
         values = {
             "product_id": product.id,

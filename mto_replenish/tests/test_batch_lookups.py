@@ -272,28 +272,8 @@ class TestBatchLookups(MtoCommon):
         shared by two companies is bought from each company's vendor, on that
         company's RFQ."""
         other_vendor = self.env["res.partner"].create({"name": "Large Frames Inc"})
-        size = self.env["product.attribute"].create(
-            {
-                "name": "Batch Frame Size",
-                "create_variant": "always",
-                "value_ids": [Command.create({"name": n}) for n in ("S", "L")],
-            }
-        )
-        template = self.env["product.template"].create(
-            {
-                "name": "Batch Frame",
-                "type": "consu",
-                "is_storable": True,
-                "route_ids": [Command.set(self.route_buy.ids)],
-                "attribute_line_ids": [
-                    Command.create(
-                        {
-                            "attribute_id": size.id,
-                            "value_ids": [Command.set(size.value_ids.ids)],
-                        }
-                    )
-                ],
-            }
+        template = self._create_variant_template(
+            "Batch Frame", "Batch Frame Size", ("S", "L"), [self.route_buy]
         )
         small, large = (
             template.product_variant_ids.filtered(

@@ -65,29 +65,8 @@ class TestLeadDaysBatch(MtoCommon):
         )
         archived.active = False
         # Variants: a vendor line of one variant only.
-        attribute = cls.env["product.attribute"].create(
-            {
-                "name": "LD size",
-                "value_ids": [
-                    Command.create({"name": "S"}),
-                    Command.create({"name": "L"}),
-                ],
-            }
-        )
-        template = cls.env["product.template"].create(
-            {
-                "name": "LD variant",
-                "is_storable": True,
-                "route_ids": [Command.set(cls.route_buy.ids)],
-                "attribute_line_ids": [
-                    Command.create(
-                        {
-                            "attribute_id": attribute.id,
-                            "value_ids": [Command.set(attribute.value_ids.ids)],
-                        }
-                    )
-                ],
-            }
+        template = cls._create_variant_template(
+            "LD variant", "LD size", ("S", "L"), [cls.route_buy]
         )
         cls.small, cls.large = template.product_variant_ids
         cls.env["product.supplierinfo"].create(

@@ -4,7 +4,6 @@
 ``_bom_find`` would find them, and leaves the choice to ``_bom_find`` when
 another addon overrides it or ``_bom_find_domain``."""
 
-from odoo import Command
 from odoo.osv.expression import AND
 from odoo.tests import freeze_time, tagged
 
@@ -51,29 +50,7 @@ class TestPromiseBomFind(CascadeCommon):
         same BoMs as ``_bom_find``."""
         Bom = self.env["mrp.bom"]
         self.assertTrue(Bom._promise_bom_find_is_standard())
-        size = self.env["product.attribute"].create(
-            {
-                "name": "Crate Size",
-                "create_variant": "always",
-                "value_ids": [
-                    Command.create({"name": name}) for name in ("S", "M", "L")
-                ],
-            }
-        )
-        crate = self.env["product.template"].create(
-            {
-                "name": "Crate",
-                "is_storable": True,
-                "attribute_line_ids": [
-                    Command.create(
-                        {
-                            "attribute_id": size.id,
-                            "value_ids": [Command.set(size.value_ids.ids)],
-                        }
-                    )
-                ],
-            }
-        )
+        crate = self._create_variant_template("Crate", "Crate Size", ("S", "M", "L"))
         variant = {
             variant.product_template_attribute_value_ids.name: variant
             for variant in crate.product_variant_ids

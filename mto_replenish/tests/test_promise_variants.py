@@ -23,33 +23,11 @@ class TestPromiseVariants(CascadeCommon):
         cls.company.write(
             {"po_lead": 0.0, "days_to_purchase": 0.0, "manufacturing_lead": 0.0}
         )
-        cls.color = cls.env["product.attribute"].create(
-            {
-                "name": "Lamp Color",
-                "create_variant": "always",
-                "value_ids": [
-                    Command.create({"name": "Red"}),
-                    Command.create({"name": "Blue"}),
-                    Command.create({"name": "Green"}),
-                ],
-            }
-        )
-        cls.lamp = cls.env["product.template"].create(
-            {
-                "name": "Lamp",
-                "is_storable": True,
-                "route_ids": [
-                    Command.set([cls.route_mto.id, cls.route_manufacture.id])
-                ],
-                "attribute_line_ids": [
-                    Command.create(
-                        {
-                            "attribute_id": cls.color.id,
-                            "value_ids": [Command.set(cls.color.value_ids.ids)],
-                        }
-                    )
-                ],
-            }
+        cls.lamp = cls._create_variant_template(
+            "Lamp",
+            "Lamp Color",
+            ("Red", "Blue", "Green"),
+            [cls.route_mto, cls.route_manufacture],
         )
         values = cls.lamp.attribute_line_ids.product_template_value_ids
         cls.ptav = {value.name: value for value in values}

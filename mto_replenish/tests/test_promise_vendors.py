@@ -40,30 +40,8 @@ class TestPromiseVendors(CascadeCommon):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
         cls.env.user.company_ids |= cls.company_b
-        color = cls.env["product.attribute"].create(
-            {
-                "name": "Bolt Color",
-                "create_variant": "always",
-                "value_ids": [
-                    Command.create({"name": "Red"}),
-                    Command.create({"name": "Blue"}),
-                ],
-            }
-        )
-        cls.bolt = cls.env["product.template"].create(
-            {
-                "name": "Bolt",
-                "is_storable": True,
-                "route_ids": [Command.set([cls.route_buy.id])],
-                "attribute_line_ids": [
-                    Command.create(
-                        {
-                            "attribute_id": color.id,
-                            "value_ids": [Command.set(color.value_ids.ids)],
-                        }
-                    )
-                ],
-            }
+        cls.bolt = cls._create_variant_template(
+            "Bolt", "Bolt Color", ("Red", "Blue"), [cls.route_buy]
         )
         cls.red, cls.blue = (
             cls.bolt.product_variant_ids.filtered(
