@@ -52,12 +52,15 @@ NAMED_TABLES = (
     ("mrp_production", "<manufacturing order>"),
 )
 
-#: ``floor``: None, or (prepare, action) for the floor of the operation (see
-#: worker.measure_floor): prepare(env, marks) -> state, untimed, after the
-#: measured action, in its transaction; action(env, state) is timed.
+#: ``floor``: None, or the floors of the operation, each a Floor (see
+#: worker.measure_floors): its mode in the results; prepare(env, marks) ->
+#: state, untimed, after the measured action, in its transaction, before any
+#: floor's action; action(env, state), timed. The first floor is the one the
+#: targets are measured against.
 Op = namedtuple(
     "Op", "scenario name size label prepare action variants floor", defaults=(None,)
 )
+Floor = namedtuple("Floor", "mode prepare action")
 
 
 # ---------------------------------------------------------------------- sizes
@@ -484,7 +487,12 @@ def s2_ops(sizes, addon=False):
         def run(env, _state):
             env["procurement.group"].sudo().run_scheduler(use_new_cursor=False)
 
-        floor = (s2_floor_prepare, s2_floor_create) if addon else None
+        floor = None
+        if addon:
+            floor = (
+                Floor("floor", s2_floor_prepare, s2_floor_create),
+                Floor(S2_BATCH_FLOOR, s2_batch_floor_prepare, s2_batch_floor_create),
+            )
         op = Op("S2", "scheduler run", size, f"N={size}", prepare, run, [], floor)
         ops.append(op)
     return ops
@@ -542,6 +550,45 @@ def s2_floor_create(env, vals):
     """Timed: one batch ORM create of the same lines on the new RFQ."""
     if vals:
         env["purchase.order.line"].create(vals)
+
+
+#: The mode of the second S2 floor: the same lines, created in the groups the
+#: run's batches created them in, each group flushed on its own.
+S2_BATCH_FLOOR = "floor, run's batches"
+
+
+def s2_batch_floor_prepare(env, marks):
+    """Untimed: the values of s2_floor_prepare (on another new RFQ), split in
+    the groups of lines the run's batches created, in their order (the
+    purchase_line_count of the run's mto.scheduler.run.batch rows)."""
+    vals = s2_floor_prepare(env, marks)
+    if not vals:
+        return None
+    run = env["mto.scheduler.run"].search([], order="id desc", limit=1)
+    counts = [
+        batch.purchase_line_count
+        for batch in run.batch_ids.sorted("sequence")
+        if batch.purchase_line_count
+    ]
+    if sum(counts) != len(vals):
+        raise RuntimeError(
+            f"the batches of {run.display_name} count {sum(counts)} new RFQ lines, "
+            f"the run created {len(vals)}"
+        )
+    groups, start = [], 0
+    for count in counts:
+        groups.append(vals[start : start + count])
+        start += count
+    return groups
+
+
+def s2_batch_floor_create(env, groups):
+    """Timed: the same lines created group by group, each group flushed, as
+    the scheduler flushes each batch (Odoo's savepoint) before committing it:
+    the RFQ's totals are computed again over all its lines at each flush."""
+    for group in groups or ():
+        env["purchase.order.line"].create(group)
+        env.flush_all()
 
 
 def created_names(cr):

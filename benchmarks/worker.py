@@ -104,8 +104,8 @@ def run_once(
     resident memory of the worker in MiB, extra); ``extra`` holds, with
     ``keep_records``, the records created by value ("records", see
     scenarios.created_records) and, with ``floor`` for an operation that has
-    one, the floor measured in the same transaction ("floor", see
-    measure_floor; not on the warm-up run, whose figures are dropped)."""
+    floors, the floors measured in the same transaction ("floors", see
+    measure_floors; not on the warm-up run, whose figures are dropped)."""
     cr = registry.cursor()
     try:
         env = api.Environment(cr, uid, {"lang": "en_US", "tz": "UTC"})
@@ -134,33 +134,41 @@ def run_once(
         if keep_records:
             extra["records"] = scenarios.created_records(env, marks, name_marks)
         if floor and op.floor and not variant:
-            extra["floor"] = measure_floor(env, op, marks)
+            extra["floors"] = measure_floors(env, op, marks)
         return elapsed, queries, created, info, peak_rss_mib(), extra
     finally:
         cr.rollback()
         cr.close()
 
 
-def measure_floor(env, op, marks):
-    """The floor of the run that just ended in this transaction: the records it
-    created, created again in one batch with the same values.
+def measure_floors(env, op, marks):
+    """The floors of the run that just ended in this transaction: the records
+    it created, created again with the same values (see scenarios.Floor).
 
     Measured here, after the timed part of the run and before its rollback,
     rather than as an operation of its own: the floor needs the run's output
     (its lines and their values), which only exists in this transaction; the
     records of the run stay in place (as they would for a floor op replaying
-    the run first), and the floor's own records are counted from new marks.
-    Returns (seconds, queries, created, peak MiB)."""
-    state = op.floor[0](env, marks)  # untimed: read the values, new RFQ
+    the run first), and each floor's own records are counted from new marks.
+    Every floor is prepared before the first is measured, so that each reads
+    the run's records only. Returns {mode: (seconds, queries, created, peak
+    MiB)}."""
+    # untimed: read the values, new RFQs
+    states = [floor.prepare(env, marks) for floor in op.floor]
     env.flush_all()
-    floor_marks = created_before(env.cr)
-    queries = sql_db.sql_counter
-    start = time.perf_counter()
-    op.floor[1](env, state)
-    env.flush_all()
-    elapsed = time.perf_counter() - start
-    queries = sql_db.sql_counter - queries
-    return elapsed, queries, created_since(env.cr, floor_marks), peak_rss_mib()
+    measured = {}
+    for floor, state in zip(op.floor, states, strict=True):
+        gc.collect()
+        floor_marks = created_before(env.cr)
+        queries = sql_db.sql_counter
+        start = time.perf_counter()
+        floor.action(env, state)
+        env.flush_all()
+        elapsed = time.perf_counter() - start
+        queries = sql_db.sql_counter - queries
+        created = created_since(env.cr, floor_marks)
+        measured[floor.mode] = elapsed, queries, created, peak_rss_mib()
+    return measured
 
 
 def numeric(size):
@@ -211,7 +219,7 @@ def measure(registry, args):
                 "queued": variant is None and len(variants) > 1,
             }
             log(f"{args.mode} {op.scenario} {op.name} {op.label} {result['mode']}")
-            floor = None
+            floors = []
             try:
                 if warm:
                     run_once(registry, uid, op, variant)
@@ -235,19 +243,7 @@ def measure(registry, args):
                     peak_rss_mib=max(r[4] for r in runs),
                     records=runs[-1][5].get("records", {}),
                 )
-                floors = [r[5]["floor"] for r in runs if "floor" in r[5]]
-                if floors:
-                    floor = dict(result, mode="floor", records={}, info={})
-                    floor.update(
-                        times=[f[0] for f in floors],
-                        queries=[f[1] for f in floors],
-                        created=floors[-1][2],
-                        peak_rss_mib=max(f[3] for f in floors),
-                    )
-                    log(
-                        f"  floor median {statistics.median(floor['times']):.3f} s, "
-                        f"created {floor['created']}"
-                    )
+                floors = floor_results(result, [r[5] for r in runs])
                 per_unit[key] = statistics.median(times) / numeric(op.size)
                 log(
                     f"  median {statistics.median(times):.3f} s, "
@@ -259,8 +255,29 @@ def measure(registry, args):
                 traceback.print_exc()
                 result["error"] = f"{type(error).__name__}: {error}"[:300]
             print(RESULT_MARK + json.dumps(result), flush=True)
-            if floor:
+            for floor in floors:
                 print(RESULT_MARK + json.dumps(floor), flush=True)
+
+
+def floor_results(result, extras):
+    """One result per floor mode, from the floors measured with the runs."""
+    measured = [extra["floors"] for extra in extras if "floors" in extra]
+    floors = []
+    for mode in measured[0] if measured else ():
+        figures = [runs[mode] for runs in measured]
+        floor = dict(result, mode=mode, records={}, info={})
+        floor.update(
+            times=[f[0] for f in figures],
+            queries=[f[1] for f in figures],
+            created=figures[-1][2],
+            peak_rss_mib=max(f[3] for f in figures),
+        )
+        log(
+            f"  {mode} median {statistics.median(floor['times']):.3f} s, "
+            f"created {floor['created']}"
+        )
+        floors.append(floor)
+    return floors
 
 
 def dump_profile(profile, args, op, variant):

@@ -60,6 +60,10 @@ def test_benchmark_quick_run(tmp_path):
     assert float(s2["floor"][6]) > 0, s2["floor"]
     assert "PO lines" in s2["floor"][11], s2["floor"]
     float(s2["addon"][14])  # addon above floor per rule (ms), a number
+    # the floor of the run's batches: the same lines, here in one batch
+    batches = s2["floor, run's batches"]
+    assert batches[11] == s2["floor"][11], text
+    assert "S2 N=20: addon / floor " in text, text
     assert s2["addon"][15].strip() == "yes" or s2["addon"][15].strip().startswith(
         "no: "
     ), s2["addon"]
