@@ -376,6 +376,60 @@ def test_scheduler_killed_then_rerun(odoo, registry, database):
         _env(cr).company.mto_scheduler_batch_size = 1000
 
 
+def test_scheduler_run_alive_while_another_starts(odoo, registry, database):
+    """A second scheduler run, started while the first is still working through
+    its committed batches in another process, leaves the first alone: it is
+    not marked interrupted, it finishes, and nothing is ordered twice."""
+    products = _setup_products(registry, 40, "Alive", demand=3)
+    with registry.cursor() as cr:
+        _env(cr).company.mto_scheduler_batch_size = 1
+    script = (
+        "env['procurement.group'].run_scheduler(use_new_cursor=True)\nresult(True)\n"
+    )
+    first = subprocess.Popen(
+        [*odoo.base_cmd("shell"), "-d", database, "--no-http", "--log-level=warn"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    first.stdin.write(
+        "import json\ndef result(o):\n    print(json.dumps(o))\n" + script
+    )
+    first.stdin.close()
+    conn = psycopg2.connect(dbname=database)
+    conn.autocommit = True
+    started = False
+    deadline = time.time() + 240
+    with conn.cursor() as cur:
+        while time.time() < deadline and first.poll() is None:
+            # The second run starts once the first has committed a batch
+            # holding one of these rules.
+            cur.execute(
+                "SELECT count(*) FROM purchase_order_line WHERE product_id IN %s",
+                [tuple(products)],
+            )
+            if cur.fetchone()[0]:
+                started = True
+                break
+            time.sleep(0.02)
+    assert started
+    assert odoo.shell(database, script) is True
+    assert first.wait(timeout=240) == 0
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT interrupted, finished FROM mto_scheduler_run "
+            "ORDER BY id DESC LIMIT 2"
+        )
+        runs = cur.fetchall()
+    conn.close()
+    # The second run (newest) and the first: neither interrupted, both ended.
+    assert runs == [(False, True), (False, True)], runs
+    assert _ordered(registry, products) == {pid: (1, 3.0) for pid in products}
+    with registry.cursor() as cr:
+        _env(cr).company.mto_scheduler_batch_size = 1000
+
+
 QUEUE_SETUP = """
 from odoo import Command
 env.company.write({'po_lead': 0, 'days_to_purchase': 0,

@@ -32,6 +32,9 @@ BATCH_COUNTERS = (
 PROGRESS_NOTIFICATION = "mto_replenish/scheduler_run_progress"
 #: queue_job states of a job that has not run yet.
 WAITING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
+#: First key of the advisory lock a process holds on a run (second key: its id)
+#: while it works through the run's batches (see MtoSchedulerRun._mto_hold).
+RUN_LOCK_KEY = 0x6D746F52  # "mtoR"
 
 
 def _qty_due(orderpoint):
@@ -408,14 +411,16 @@ class MtoSchedulerRun(models.Model):
         interrupted: their committed batches stay, and this run orders only
         what is still missing."""
         # Batches of a queue_job run still wait for their jobs: only runs done
-        # in-process can have been stopped halfway.
-        self.search(
+        # in-process can have been stopped halfway, and only those whose
+        # process no longer holds them.
+        unfinished = self.search(
             [
                 ("interrupted", "=", False),
                 ("mode", "in", ("cron", "sync")),
                 ("batch_ids.state", "=", "pending"),
             ]
-        ).write({"interrupted": True})
+        )
+        (unfinished - unfinished._mto_held()).write({"interrupted": True})
         self._mto_mark_stale_job_runs()
         # Runs whose last batches ended together may have missed their end.
         self.search([("state", "=", "running")])._mto_finish()
@@ -515,8 +520,37 @@ class MtoSchedulerRun(models.Model):
 
     def _mto_process_batches(self, use_new_cursor=False):
         """Process the run's batches in this process, one after the other."""
+        self._mto_hold()
         for batch in self.batch_ids:
             batch._mto_process_with_retries(use_new_cursor=use_new_cursor)
+
+    def _mto_hold(self):
+        """Hold the run's advisory lock until this transaction ends: the caller
+        works through its batches (each in a cursor of its own when
+        committed), so the lock says the run's process is alive. PostgreSQL
+        releases it when the process's connection ends, and when the caller
+        commits or rolls back after the run."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL("SELECT pg_advisory_xact_lock(%s, %s)", RUN_LOCK_KEY, self.id)
+        )
+
+    def _mto_held(self):
+        """The runs of these whose advisory lock a live process holds (see
+        _mto_hold): another scheduler run must not mark them interrupted."""
+        if not self:
+            return self
+        # Two int4 keys: the first is in classid, the second in objid.
+        self.env.cr.execute(
+            SQL(
+                "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' "
+                "AND objsubid = 2 AND granted AND classid = %s::oid "
+                "AND objid = ANY(%s::oid[])",
+                RUN_LOCK_KEY,
+                self.ids,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _mto_enqueue_batches(self):
         """One queue_job job per batch. The identity key is made of the batch's

@@ -187,6 +187,36 @@ class TestScheduler(MtoCommon):
         self.assertFalse(self._lines(self.bought_2))
         self.assertEqual(waiting.picking_ids.move_ids.state, "assigned")
 
+    def test_run_held_by_a_live_process_is_not_interrupted(self):
+        """A run whose batches are still pending is marked interrupted by the
+        next scheduler run only when no live process holds it: while another
+        connection (the run's own process) holds its lock, it keeps running."""
+        Run = self.env["mto.scheduler.run"].sudo()
+
+        def cron_run(name):
+            return Run.create(
+                {
+                    "name": name,
+                    "started": True,
+                    "mode": "cron",
+                    "batch_ids": [Command.create({"sequence": 0, "rule_ids": []})],
+                }
+            )
+
+        live, dead = cron_run("Live run"), cron_run("Dead run")
+        with self.env.registry.cursor() as other:
+            live.with_env(live.env(cr=other))._mto_hold()
+            self.assertEqual(Run.browse((live | dead).ids)._mto_held(), live)
+            self.env["procurement.group"].run_scheduler()
+            self.assertEqual((live.state, dead.state), ("running", "interrupted"))
+            other.rollback()
+        # Its process gone (the lock released), the next run marks it.
+        self.env["procurement.group"].run_scheduler()
+        self.assertEqual(live.state, "interrupted")
+        # The run just processed held its own lock in this transaction only.
+        last = Run.search([], limit=1)
+        self.assertEqual((last.state, last._mto_held()), ("done", last))
+
     def test_stale_job_runs_are_marked(self):
         Run = self.env["mto.scheduler.run"].sudo()
         now = fields.Datetime.now()
