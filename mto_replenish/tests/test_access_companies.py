@@ -44,7 +44,10 @@ class TestAccessCompanies(MtoCommon):
                 }
             )
 
-        manager_groups = ["stock.group_stock_manager", "purchase.group_purchase_manager"]
+        manager_groups = [
+            "stock.group_stock_manager",
+            "purchase.group_purchase_manager",
+        ]
         cls.manager_a = user("mto_scope_manager_a", manager_groups, cls.company)
         cls.manager_all = user("mto_scope_manager_all", manager_groups, cls.every)
         cls.clerk_a = user("mto_scope_clerk_a", ["stock.group_stock_user"], cls.company)
@@ -75,8 +78,10 @@ class TestAccessCompanies(MtoCommon):
         theirs.write({"product_min_qty": 5, "product_max_qty": 10})
         Run = self.env["mto.scheduler.run"]
         # The scheduled action starts a run of every company (no batch done).
-        run = Run.sudo()._mto_start(self.env["res.company"]).filtered(
-            lambda r: not r.company_id
+        run = (
+            Run.sudo()
+            ._mto_start(self.env["res.company"])
+            .filtered(lambda r: not r.company_id)
         )
         self.assertEqual(run.state, "running")
         self.assertIn(self.other, run.batch_ids.company_id)
@@ -108,7 +113,9 @@ class TestAccessCompanies(MtoCommon):
         """An inventory user of one company reads neither the pending work nor
         the bulk action lines of another (sales order names, products and
         reasons)."""
-        rule = self._create_orderpoint(self._shared_product("Scope rule"), self.route_buy)
+        rule = self._create_orderpoint(
+            self._shared_product("Scope rule"), self.route_buy
+        )
         self.env["mto.replenishment.pending"].create(
             [
                 {
@@ -308,7 +315,9 @@ class TestAccessSalesperson(CascadeCommon):
                 {
                     "partner_id": self.customer.id,
                     "order_line": [
-                        Command.create({"product_id": product.id, "product_uom_qty": qty})
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": qty}
+                        )
                     ],
                 }
             )
@@ -343,12 +352,14 @@ class TestAccessSalesperson(CascadeCommon):
                 {
                     "kind": "cascade",
                     "production_id": frame_mo.id,
+                    "purchase_line_id": False,
                     "parent_production_id": bike_mo.id,
                     "sale_line_id": sale_line.id,
                     "quantity": 1.0,
                 },
                 {
                     "kind": "cascade",
+                    "production_id": False,
                     "purchase_line_id": tube_line.id,
                     "parent_production_id": frame_mo.id,
                     "sale_line_id": sale_line.id,
@@ -369,6 +380,19 @@ class TestAccessSalesperson(CascadeCommon):
         self.assertEqual(self._productions(self.bike).product_qty, 1.0)
         self.assertEqual(self._productions(self.frame).product_qty, 1.0)
         self.assertEqual(self._purchase_lines(self.tube).product_qty, 3.0)
+
+    def test_promise_of_a_bad_quantity_is_refused(self):
+        """What an RPC client sends as the quantity: a positive number, else a
+        UserError naming the product (no server error, no NaN days)."""
+        bike = self.bike.with_user(self.salesperson)
+        self.assertEqual(bike.explain_promise(2.0)["days"], 13.0)
+        self.assertEqual(bike.explain_promise()["days"], 13.0)
+        for quantity in ("abc", -2, "nan", "inf", [1]):
+            with (
+                self.subTest(quantity=quantity),
+                self.assertRaisesRegex(UserError, "Bike cannot .* greater than 0"),
+            ):
+                bike.explain_promise(quantity)
 
     def test_salesperson_refused_by_the_preflight(self):
         self.tube.seller_ids.unlink()
@@ -397,6 +421,4 @@ class TestAccessSalesperson(CascadeCommon):
         )
         self.assertEqual(productions[0].per_order_sale_ids, first)
         self.assertEqual(productions[1].per_order_sale_ids, second)
-        self.assertEqual(
-            self._rows(made).mapped("kind"), ["per_order", "per_order"]
-        )
+        self.assertEqual(self._rows(made).mapped("kind"), ["per_order", "per_order"])
