@@ -38,6 +38,13 @@ class MtoBulkRun(models.Model):
         "res.users", string="Started by", required=True, readonly=True
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True)
+    company_ids = fields.Many2many(
+        "res.company",
+        string="Companies",
+        readonly=True,
+        help="The companies the user who started it was working in: the work "
+        "runs in them, also in the background.",
+    )
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_ids = fields.Json(string="Selected Records", readonly=True)
     record_count = fields.Integer(string="Selected", readonly=True)
@@ -92,6 +99,7 @@ class MtoBulkRun(models.Model):
                 "action": action,
                 "user_id": self.env.uid,
                 "company_id": company.id,
+                "company_ids": [fields.Command.set(self.env.companies.ids)],
                 "res_model": records._name,
                 "res_ids": records.ids,
                 "record_count": len(records),
@@ -159,7 +167,7 @@ class MtoBulkRun(models.Model):
         records = (
             self.env[self.res_model]
             .with_user(self.user_id)
-            .with_company(self.company_id)
+            .with_context(allowed_company_ids=self._mto_bulk_company_ids())
             .browse(self.res_ids or [])
             .exists()
         )
@@ -184,6 +192,15 @@ class MtoBulkRun(models.Model):
         )
         if self.mode in ("cron", "job"):
             self._mto_bulk_post()
+
+    def _mto_bulk_company_ids(self):
+        """The companies the work runs in: those the user was working in when
+        starting it (and is still allowed), the run's company first. In the
+        background, the scheduled action's environment knows nothing of them:
+        records of the other companies selected would be out of reach."""
+        self.ensure_one()
+        others = self.company_ids & self.user_id.company_ids
+        return self.company_id.ids + (others - self.company_id).ids
 
     @api.model
     def _mto_bulk_apply(self, templates, work):

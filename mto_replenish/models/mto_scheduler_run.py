@@ -260,6 +260,7 @@ class MtoSchedulerRun(models.Model):
             _("Only Inventory Administrators can cancel a replenishment run.")
         )
         self.check_access("read")
+        self._mto_check_own_companies()
         ended = self.filtered(lambda run: run.state not in ("queued", "running"))
         if ended:
             raise UserError(
@@ -281,6 +282,31 @@ class MtoSchedulerRun(models.Model):
         runs._mto_send_progress()
         runs._mto_finish()
         return True
+
+    def _mto_check_own_companies(self):
+        """Refuse (AccessError) runs that cover a company the caller is not
+        working in: a run of every company is read by each company's users,
+        but cancelling it would drop the other companies' batches too."""
+        if self.env.su:
+            return
+        # sudo: only the companies a run covers are compared (names included
+        # in the message); a run of no company covers all of them.
+        every = self.env["res.company"].sudo().search([])
+        for run in self:
+            covered = run.sudo().company_id or every
+            outside = covered - every.browse(self.env.companies.ids)
+            if outside:
+                raise AccessError(
+                    _(
+                        "%(run)s also replenishes %(companies)s, where you are not "
+                        "working: cancelling it would stop their replenishment "
+                        "too. Select every company it covers in the company "
+                        "switcher, or ask an Inventory Administrator of those "
+                        "companies.",
+                        run=run.display_name,
+                        companies=", ".join(outside.mapped("name")),
+                    )
+                )
 
     def _mto_check_manager(self, message):
         """Refuse (AccessError with ``message``) anyone but an Inventory

@@ -266,7 +266,28 @@ class ProductProduct(models.Model):
         """
         self.ensure_one()
         self.check_access("read")
-        return self._promise_explain_many([(self, float(quantity or 1.0), None)])[0]
+        return self._promise_explain_many(
+            [(self, self._promise_quantity(quantity), None)]
+        )[0]
+
+    def _promise_quantity(self, quantity):
+        """``quantity`` of ``explain_promise`` (sent by any RPC client) as a
+        positive number of units (1 when not given), else a UserError."""
+        self.ensure_one()
+        try:
+            value = float(quantity or 1.0)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise UserError(
+                _(
+                    "The promise of %(product)s cannot be computed for %(quantity)s "
+                    "units: give a quantity greater than 0.",
+                    product=self.display_name,
+                    quantity=quantity,
+                )
+            )
+        return value
 
     def _cascade_replenish_problems(self, warehouse=None, route_kinds=None, boms=None):
         """What is missing for an on-demand procurement of each product.

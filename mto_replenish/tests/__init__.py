@@ -32,3 +32,4 @@ from . import test_confirm_queries
 from . import test_lead_days_batch
 from . import test_orderpoint_quantities
 from . import test_batch_procurement
+from . import test_access_companies
