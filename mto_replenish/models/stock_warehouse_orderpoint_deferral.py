@@ -321,7 +321,10 @@ class StockWarehouseOrderpoint(models.Model):
         failed = []
         for pending_id in Pending.search([], order="id", limit=batch_size).ids:
             if not use_new_cursor:
-                Pending.browse(pending_id)._mto_process()
+                # In this transaction: a row that fails is undone to its
+                # savepoint and recorded, the others go on.
+                if Pending.browse(pending_id)._mto_process_in_savepoint() == "failed":
+                    failed.append(pending_id)
                 continue
             if Pending.browse(pending_id)._mto_process_in_new_transaction() == "failed":
                 failed.append(pending_id)

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import Form, freeze_time, tagged
+from odoo.tools import mute_logger
 
+from .common import MtoCommon
 from .test_cascade import CascadeCommon
 
 
@@ -275,3 +277,66 @@ class TestLedgerWarehouses(CascadeCommon):
             ),
         )
         self.assertEqual(north_mo.per_order_sale_ids, north_first | north_second)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestPendingWorkFailure(MtoCommon):
+    """The scheduled action doing pending replenishment, in one transaction:
+    a row raising something unexpected is undone and recorded, the others go
+    on."""
+
+    def _lines(self, product):
+        return self.env["purchase.order.line"].search([("product_id", "=", product.id)])
+
+    def test_a_failing_row_is_recorded_and_the_others_go_on(self):
+        refused = self._create_product("Refused bolt", [self.route_buy], vendor_delay=1)
+        fine = self._create_product("Fine bolt", [self.route_buy], vendor_delay=1)
+        refused_rule, fine_rule = (
+            self._create_orderpoint(product, self.route_buy, trigger="auto")
+            for product in (refused, fine)
+        )
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("stock.no_auto_scheduler", 1)
+        self._sell(refused, 2)
+        self._sell(fine, 3)
+        params.set_param("stock.no_auto_scheduler", "")
+        Pending = self.env["mto.replenishment.pending"].sudo()
+        Pending.search([]).unlink()
+        failing, passing = Pending.create(
+            [
+                {
+                    "company_id": self.company.id,
+                    "rule_ids": [rule.id],
+                    "reason": "queued",
+                }
+                for rule in (refused_rule, fine_rule)
+            ]
+        )
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION mto_test_refuse_pending_line() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.product_id = %s THEN
+                    RAISE EXCEPTION 'refused by the test trigger';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER mto_test_refuse_pending_line
+            BEFORE INSERT ON purchase_order_line
+            FOR EACH ROW EXECUTE FUNCTION mto_test_refuse_pending_line();
+            """,
+            [refused.id],
+        )
+        with mute_logger(
+            "odoo.addons.mto_replenish.models.mto_replenishment_pending", "odoo.sql_db"
+        ):
+            self.env["stock.warehouse.orderpoint"]._mto_cron_procure_pending(
+                use_new_cursor=False
+            )
+        self.assertFalse(passing.exists())
+        self.assertEqual(self._lines(fine).product_qty, 3.0)
+        self.assertFalse(self._lines(refused))
+        self.assertEqual(failing.attempts, 1)
+        self.assertIn("refused by the test trigger", failing.last_error)
+        self.assertEqual(failing.rule_ids, [refused_rule.id])
