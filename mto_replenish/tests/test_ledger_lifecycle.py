@@ -9,6 +9,9 @@ from odoo import Command, fields
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
 
+from ..models.stock_warehouse_orderpoint_deferral import (
+    _procure_pending_after_commit,
+)
 from .common import MtoCommon
 from .test_cascade import CascadeCommon
 
@@ -289,30 +292,9 @@ class TestPendingWorkFailure(MtoCommon):
     def _lines(self, product):
         return self.env["purchase.order.line"].search([("product_id", "=", product.id)])
 
-    def test_a_failing_row_is_recorded_and_the_others_go_on(self):
-        refused = self._create_product("Refused bolt", [self.route_buy], vendor_delay=1)
-        fine = self._create_product("Fine bolt", [self.route_buy], vendor_delay=1)
-        refused_rule, fine_rule = (
-            self._create_orderpoint(product, self.route_buy, trigger="auto")
-            for product in (refused, fine)
-        )
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("stock.no_auto_scheduler", 1)
-        self._sell(refused, 2)
-        self._sell(fine, 3)
-        params.set_param("stock.no_auto_scheduler", "")
-        Pending = self.env["mto.replenishment.pending"].sudo()
-        Pending.search([]).unlink()
-        failing, passing = Pending.create(
-            [
-                {
-                    "company_id": self.company.id,
-                    "rule_ids": [rule.id],
-                    "reason": "queued",
-                }
-                for rule in (refused_rule, fine_rule)
-            ]
-        )
+    def _refuse_lines_of(self, product):
+        """A database trigger refusing RFQ lines of ``product``: something
+        the procurement does not expect."""
         self.env.cr.execute(
             """
             CREATE FUNCTION mto_test_refuse_pending_line() RETURNS trigger AS $$
@@ -326,8 +308,58 @@ class TestPendingWorkFailure(MtoCommon):
             BEFORE INSERT ON purchase_order_line
             FOR EACH ROW EXECUTE FUNCTION mto_test_refuse_pending_line();
             """,
-            [refused.id],
+            [product.id],
         )
+
+    def _demand(self, product, qty):
+        """An automatic rule of ``product`` and demand it has not seen."""
+        rule = self._create_orderpoint(product, self.route_buy, trigger="auto")
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("stock.no_auto_scheduler", 1)
+        self._sell(product, qty)
+        params.set_param("stock.no_auto_scheduler", "")
+        return rule
+
+    def test_failure_right_after_the_commit_is_left_to_the_action(self):
+        """The attempt right after a confirmation commits (a post-commit
+        callback): an unexpected error reaches no user; the row waits for the
+        scheduled action."""
+        refused = self._create_product("Refused nut", [self.route_buy], vendor_delay=1)
+        rule = self._demand(refused, 2)
+        Pending = self.env["mto.replenishment.pending"].sudo()
+        row = Pending.create(
+            {"company_id": self.company.id, "rule_ids": [rule.id], "reason": "busy"}
+        )
+        self._refuse_lines_of(refused)
+        # The callback works in a cursor of its own, after the commit.
+        self.env.flush_all()
+        with mute_logger(
+            "odoo.addons.mto_replenish.models.stock_warehouse_orderpoint_deferral",
+            "odoo.sql_db",
+        ):
+            _procure_pending_after_commit(self.env.cr.dbname, self.env.uid, row.id)
+        self.assertTrue(row.exists())
+        self.assertEqual(row.rule_ids, [rule.id])
+        self.assertFalse(self._lines(refused))
+
+    def test_a_failing_row_is_recorded_and_the_others_go_on(self):
+        refused = self._create_product("Refused bolt", [self.route_buy], vendor_delay=1)
+        fine = self._create_product("Fine bolt", [self.route_buy], vendor_delay=1)
+        refused_rule = self._demand(refused, 2)
+        fine_rule = self._demand(fine, 3)
+        Pending = self.env["mto.replenishment.pending"].sudo()
+        Pending.search([]).unlink()
+        failing, passing = Pending.create(
+            [
+                {
+                    "company_id": self.company.id,
+                    "rule_ids": [rule.id],
+                    "reason": "queued",
+                }
+                for rule in (refused_rule, fine_rule)
+            ]
+        )
+        self._refuse_lines_of(refused)
         with mute_logger(
             "odoo.addons.mto_replenish.models.mto_replenishment_pending", "odoo.sql_db"
         ):
