@@ -255,7 +255,8 @@ class SaleOrderLine(models.Model):
         """Write down in the ledger that these confirmed lines now need the
         quantity of ``values`` (``product_uom_qty``, in the line's unit or the
         one ``values`` sets): the per-order and scheduler rows of a line that
-        went down give up what they hold beyond it, latest rows first. The
+        went down give up what they hold beyond it, latest rows first (rows of
+        the line's own product: those of a kit's components are left). The
         supply keeps its quantity (as in Odoo); the part given up is no longer
         held by the line, so other demand may use it, and cancelling the line's
         order takes off the supply only what the line still holds."""
@@ -269,6 +270,9 @@ class SaleOrderLine(models.Model):
         )
         Uom = self.env["uom.uom"]
         for line, line_rows in rows.grouped("sale_line_id").items():
+            # Rows of the line's own product (a kit's components are left as
+            # they are).
+            line_rows = line_rows.filtered(lambda r, p=line.product_id: r.product_id == p)
             uom = Uom.browse(values.get("product_uom")) or line.product_uom
             rounding = line.product_id.uom_id.rounding
             excess = sum(line_rows.mapped("quantity")) - uom._compute_quantity(
