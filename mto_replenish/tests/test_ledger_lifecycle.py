@@ -331,13 +331,21 @@ class TestPendingWorkFailure(MtoCommon):
             {"company_id": self.company.id, "rule_ids": [rule.id], "reason": "busy"}
         )
         self._refuse_lines_of(refused)
-        # The callback works in a cursor of its own, after the commit.
+        # The callback works in a cursor of its own, after the commit: here a
+        # test cursor on this transaction (as HttpCase does).
         self.env.flush_all()
-        with mute_logger(
-            "odoo.addons.mto_replenish.models.stock_warehouse_orderpoint_deferral",
-            "odoo.sql_db",
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs(
+                "odoo.addons.mto_replenish.models.stock_warehouse_orderpoint_deferral",
+                "WARNING",
+            ) as logs,
         ):
             _procure_pending_after_commit(self.env.cr.dbname, self.env.uid, row.id)
+        self.assertIn("left to the scheduled action", logs.output[0])
+        self.assertIn("refused by the test trigger", logs.output[0])
         self.assertTrue(row.exists())
         self.assertEqual(row.rule_ids, [rule.id])
         self.assertFalse(self._lines(refused))
