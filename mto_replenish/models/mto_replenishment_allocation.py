@@ -314,8 +314,7 @@ class MtoReplenishmentAllocation(models.Model):
             )
         for production in productions:
             result[production] = production.move_finished_ids.filtered(
-                lambda move, production=production: move.state
-                not in ("done", "cancel")
+                lambda move, production=production: move.state not in ("done", "cancel")
                 and move.product_id == production.product_id
             )
         return result

@@ -272,7 +272,9 @@ class SaleOrderLine(models.Model):
         for line, line_rows in rows.grouped("sale_line_id").items():
             # Rows of the line's own product (a kit's components are left as
             # they are).
-            line_rows = line_rows.filtered(lambda r, p=line.product_id: r.product_id == p)
+            line_rows = line_rows.filtered(
+                lambda r, p=line.product_id: r.product_id == p
+            )
             uom = Uom.browse(values.get("product_uom")) or line.product_uom
             rounding = line.product_id.uom_id.rounding
             excess = sum(line_rows.mapped("quantity")) - uom._compute_quantity(

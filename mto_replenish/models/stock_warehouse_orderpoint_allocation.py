@@ -136,7 +136,9 @@ class StockWarehouseOrderpoint(models.Model):
             rows = due._mto_open_ledger_rows()
         forecast = due._mto_forecast_with_visibility(in_progress)
         # The supplies' moves (see _mto_allocate), read once for every rule.
-        rows.filtered(lambda row: not row._mto_supply_in_progress())._mto_incoming_moves()
+        rows.filtered(
+            lambda row: not row._mto_supply_in_progress()
+        )._mto_incoming_moves()
         moves = due._mto_forecast_moves(batch and batch["moves"])
         by_product = rows._mto_by_product()
         result = {}

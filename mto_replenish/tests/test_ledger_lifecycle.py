@@ -102,9 +102,7 @@ class TestLedgerLifecycle(CascadeCommon):
         order.order_line.product_uom_qty = 4
         self.assertEqual(self._purchase_lines(product), line)
         self.assertEqual(line.product_qty, 48.0)
-        self.assertEqual(
-            sorted(order.allocation_ids.mapped("quantity")), [12.0, 12.0]
-        )
+        self.assertEqual(sorted(order.allocation_ids.mapped("quantity")), [12.0, 12.0])
         self.assertEqual(line.allocation_ids.sale_line_id, order.order_line)
 
     def test_decreased_line_gives_up_its_latest_supply_first(self):
@@ -114,18 +112,14 @@ class TestLedgerLifecycle(CascadeCommon):
         first_line.order_id.button_confirm()
         order.order_line.product_uom_qty = 5
         second_line = self._purchase_lines(product) - first_line
-        self.assertEqual(
-            (first_line.product_qty, second_line.product_qty), (2.0, 3.0)
-        )
+        self.assertEqual((first_line.product_qty, second_line.product_qty), (2.0, 3.0))
         order.order_line.product_uom_qty = 1
         self.assertEqual(
             order.allocation_ids.mapped(lambda r: (r.purchase_line_id, r.quantity)),
             [(first_line, 1.0)],
         )
         # The supply keeps its quantities (as in Odoo).
-        self.assertEqual(
-            (first_line.product_qty, second_line.product_qty), (2.0, 3.0)
-        )
+        self.assertEqual((first_line.product_qty, second_line.product_qty), (2.0, 3.0))
         self.assertFalse(second_line.allocation_ids)
 
     # ------------------- late supply, as Odoo's forecast reads it (moves' dates)
@@ -138,7 +132,9 @@ class TestLedgerLifecycle(CascadeCommon):
         # The receipt is rescheduled beyond the rule's window: the first
         # order's 3 are late, not missing.
         purchase.picking_ids.scheduled_date = fields.Datetime.now() + timedelta(days=40)
-        self.assertEqual(purchase.picking_ids.move_ids.date.date().isoformat(), "2026-04-11")
+        self.assertEqual(
+            purchase.picking_ids.move_ids.date.date().isoformat(), "2026-04-11"
+        )
         second = self._sell(product, 3)
         new_line = self._purchase_lines(product) - line
         self.assertEqual(new_line.product_qty, 3.0)
@@ -166,7 +162,7 @@ class TestLedgerLifecycle(CascadeCommon):
 
     def test_supply_received_early_is_not_counted_late(self):
         product = self._per_order_product("Brake lever")
-        first = self._sell(product, 3)
+        self._sell(product, 3)
         line = self._purchase_lines(product)
         purchase = line.order_id
         purchase.button_confirm()
