@@ -269,3 +269,52 @@ class MtoReplenishmentAllocation(models.Model):
         if self.purchase_line_id:
             return self.purchase_line_id.state in ("draft", "sent", "to approve")
         return self.production_id.state == "draft"
+
+    def _mto_late_quantities(self, until):
+        """{row: the part of the row's supply that Odoo's forecast at
+        ``until`` (a date) misses}: none for supply in progress (draft RFQ
+        lines and MOs, counted whatever their date); for other supply, what is
+        still to come into stock after ``until``, as the forecast reads it:
+        the dates of its open receipt moves (an RFQ line) or finished moves (an
+        MO), not the dates written on the RFQ line or MO. What has arrived
+        (received, produced) is in stock. A supply's late part goes to its
+        latest rows first."""
+        late = dict.fromkeys(self, 0.0)
+        rows = self.filtered(lambda row: not row._mto_supply_in_progress())
+        if not rows:
+            return late
+        moves = rows._mto_incoming_moves()
+        left = {}
+        for row in rows.sorted("id", reverse=True):
+            supply = row.purchase_line_id or row.production_id
+            if supply not in left:
+                left[supply] = sum(
+                    move.product_qty
+                    for move in moves.get(supply, ())
+                    if move.date.date() > until
+                )
+            late[row] = min(row.quantity, left[supply])
+            left[supply] -= late[row]
+        return late
+
+    def _mto_incoming_moves(self):
+        """{supply: its open moves bringing its product into stock} of these
+        rows: an RFQ line's receipt moves (not returns), an MO's finished
+        moves of its product; read in one query per table."""
+        lines, productions = self.purchase_line_id, self.production_id
+        every = lines.move_ids | productions.move_finished_ids
+        every.fetch(["state", "product_id", "product_qty", "date", "location_dest_id"])
+        every.location_dest_id.fetch(["usage"])
+        result = {}
+        for line in lines:
+            result[line] = line.move_ids.filtered(
+                lambda move, line=line: move.state not in ("done", "cancel")
+                and move.product_id == line.product_id
+                and move.location_dest_id.usage != "supplier"
+            )
+        for production in productions:
+            result[production] = production.move_finished_ids.filtered(
+                lambda move, production=production: move.state not in ("done", "cancel")
+                and move.product_id == production.product_id
+            )
+        return result

@@ -107,15 +107,33 @@ class MtoReplenishmentPending(models.Model):
                     break
             if attempt < CRON_TRIES:
                 time.sleep(CRON_RETRY_PAUSE * attempt)
-        _logger.warning("Pending replenishment %s failed: %s", self.id, error)
         with self.env.registry.cursor() as cr:
-            row = self.with_env(self.env(cr=cr)).exists()
-            row.write({"attempts": row.attempts + 1, "last_error": str(error)})
+            self.with_env(self.env(cr=cr))._mto_record_failure(error)
             cr.commit()  # pylint: disable=invalid-commit
         busy = isinstance(error, OperationalError) and error.pgcode in (
             CONCURRENCY_PGCODES
         )
         return "busy" if busy else "failed"
+
+    def _mto_process_in_savepoint(self):
+        """The scheduled action's work on one row inside the caller's
+        transaction: any error undoes the row's work to a savepoint and is
+        recorded on the row. Returns "done" or "failed"."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._mto_process()
+        except Exception as error:  # pylint: disable=broad-except
+            self._mto_record_failure(error)
+            return "failed"
+        return "done"
+
+    def _mto_record_failure(self, error):
+        """Write down on this row (if it still exists) that it failed with
+        ``error``, one more attempt."""
+        _logger.warning("Pending replenishment %s failed: %s", self.id, error)
+        row = self.exists()
+        row.write({"attempts": row.attempts + 1, "last_error": str(error)})
 
     @api.model
     def _mto_left_to_retry(self, failed_ids):

@@ -4,6 +4,7 @@
 import math
 
 from odoo import _, api, fields, models
+from odoo.tools import float_compare
 
 
 class SaleOrderLine(models.Model):
@@ -242,6 +243,51 @@ class SaleOrderLine(models.Model):
             days += push.delay
             location = push.location_dest_id
         return days
+
+    def _update_line_quantity(self, values):
+        """A confirmed line's quantity changes: its replenishment allocations
+        never hold more than its new quantity (see ``_mto_trim_allocations``)."""
+        res = super()._update_line_quantity(values)
+        self._mto_trim_allocations(values)
+        return res
+
+    def _mto_trim_allocations(self, values):
+        """Write down in the ledger that these confirmed lines now need the
+        quantity of ``values`` (``product_uom_qty``, in the line's unit or the
+        one ``values`` sets): the per-order and scheduler rows of a line that
+        went down give up what they hold beyond it, latest rows first (rows of
+        the line's own product: those of a kit's components are left). The
+        supply keeps its quantity (as in Odoo); the part given up is no longer
+        held by the line, so other demand may use it, and cancelling the line's
+        order takes off the supply only what the line still holds."""
+        # sudo: the ledger is the system's record, written by code only; the
+        # user who may change the order may not read every supply.
+        Allocation = self.env["mto.replenishment.allocation"].sudo()
+        rows = Allocation.search(
+            Allocation._mto_open_domain()
+            + [("sale_line_id", "in", self.ids), ("kind", "!=", "cascade")],
+            order="id desc",
+        )
+        Uom = self.env["uom.uom"]
+        for line, line_rows in rows.grouped("sale_line_id").items():
+            # Rows of the line's own product (a kit's components are left as
+            # they are).
+            line_rows = line_rows.filtered(
+                lambda r, p=line.product_id: r.product_id == p
+            )
+            uom = Uom.browse(values.get("product_uom")) or line.product_uom
+            rounding = line.product_id.uom_id.rounding
+            excess = sum(line_rows.mapped("quantity")) - uom._compute_quantity(
+                values["product_uom_qty"], line.product_id.uom_id, round=False
+            )
+            for row in line_rows:
+                if float_compare(excess, 0.0, precision_rounding=rounding) <= 0:
+                    break
+                if float_compare(row.quantity, excess, precision_rounding=rounding) > 0:
+                    row.quantity -= excess
+                    break
+                excess -= row.quantity
+                row.unlink()
 
     def _expected_date(self):
         # with the company setting, the order's expected (delivery) date is the

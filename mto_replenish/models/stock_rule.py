@@ -25,6 +25,13 @@ def allocation_commands(env, values, cascade=None):
     return {"allocation_ids": commands} if commands else {}
 
 
+def link_key(product, picking_type, company):
+    """The key of the allocations relayed (``mto_link_allocations``) for the
+    existing MO that Odoo raises for a procurement: its product, operation type
+    and company, as Odoo's search for that MO."""
+    return (product.id, picking_type.id, company.id)
+
+
 def allocated_sale_ids(values):
     """The sales order lines a procurement's allocations serve (ids)."""
     return frozenset(row["sale_line_id"] for row in values.get("mto_allocations", ()))
@@ -144,7 +151,12 @@ class StockRule(models.Model):
                 ),
             ]
             if rows:
-                link.setdefault(procurement.product_id.id, []).extend(rows)
+                # Odoo raises an MO of the rule's operation type and company
+                # only (one per warehouse): the rows go to that MO alone.
+                key = link_key(
+                    procurement.product_id, rule.picking_type_id, procurement.company_id
+                )
+                link.setdefault(key, []).extend(rows)
         if native:
             super(
                 StockRule, self.with_context(**relay(mto_link_allocations=link))
@@ -199,9 +211,11 @@ class StockRule(models.Model):
                     skip_activity=True,
                     **relay(
                         mto_link_allocations={
-                            production.product_id.id: procurement.values[
-                                "mto_allocations"
-                            ]
+                            link_key(
+                                production.product_id,
+                                production.picking_type_id,
+                                production.company_id,
+                            ): procurement.values["mto_allocations"]
                         }
                     ),
                 ).create(

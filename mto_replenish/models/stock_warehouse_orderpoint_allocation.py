@@ -54,6 +54,8 @@ class StockWarehouseOrderpoint(models.Model):
         rows = rows.filtered(lambda row: not row._mto_supply_in_progress())
         if not rows:
             return {}
+        # The supplies' moves, read once for every rule.
+        rows._mto_incoming_moves()
         by_product = rows._mto_by_product()
         result = {}
         for rule in rules:
@@ -80,10 +82,9 @@ class StockWarehouseOrderpoint(models.Model):
         supply (among ``rows``) arrives after it."""
         self.ensure_one()
         late_by_line = defaultdict(float)
-        for row in rows:
-            supply_date = row._mto_supply_date()
-            if not supply_date or supply_date.date() > until:
-                late_by_line[row.sale_line_id] += row.quantity
+        for row, late in self._mto_rows_late(rows, until).items():
+            if late:
+                late_by_line[row.sale_line_id] += late
         covered = 0.0
         root = self.location_id.parent_path
         for line, late in late_by_line.items():
@@ -98,6 +99,13 @@ class StockWarehouseOrderpoint(models.Model):
             )
             covered += min(late, due)
         return covered
+
+    def _mto_rows_late(self, rows, until):
+        """``_mto_late_quantities`` of ``rows`` (a list of ledger rows, in the
+        environment they were read in)."""
+        if not rows:
+            return {}
+        return rows[0].concat(*rows[1:])._mto_late_quantities(until)
 
     # ------------------------------------------------------------ allocation
     def _mto_allocations(self):
@@ -127,6 +135,10 @@ class StockWarehouseOrderpoint(models.Model):
             in_progress = due._quantity_in_progress()
             rows = due._mto_open_ledger_rows()
         forecast = due._mto_forecast_with_visibility(in_progress)
+        # The supplies' moves (see _mto_allocate), read once for every rule.
+        rows.filtered(
+            lambda row: not row._mto_supply_in_progress()
+        )._mto_incoming_moves()
         moves = due._mto_forecast_moves(batch and batch["moves"])
         by_product = rows._mto_by_product()
         result = {}
@@ -157,15 +169,9 @@ class StockWarehouseOrderpoint(models.Model):
             move.sale_line_id.id for move, __ in demand if move.sale_line_id
         }
         # Supply counted in the forecast but held by open demand.
-        counted_held = sum(
-            row.quantity
-            for row in rows
-            if row.sale_line_id.id in demand_lines
-            and (
-                row._mto_supply_in_progress()
-                or (row._mto_supply_date() and row._mto_supply_date().date() <= until)
-            )
-        )
+        held_rows = [row for row in rows if row.sale_line_id.id in demand_lines]
+        late = self._mto_rows_late(held_rows, until)
+        counted_held = sum(row.quantity - late[row] for row in held_rows)
         free = forecast + sum(qty for __, qty in demand) - counted_held
         left = self.qty_to_order
         rounding = self.product_uom.rounding

@@ -30,7 +30,10 @@ AFTER_COMMIT_TRIES = 3
 def _procure_pending_after_commit(dbname, uid, pending_id):
     """Right after a confirmation commits: try its pending replenishment,
     waiting at most AFTER_COMMIT_LOCK_TIMEOUT for a lock. What is still busy
-    is left to the triggered scheduled action (the pending row stays)."""
+    is left to the triggered scheduled action (the pending row stays), and so
+    is a row that fails otherwise: the order is committed, so the error
+    reaches no user (nor stops the other post-commit work); the scheduled
+    action tries the row again and records its error."""
     registry = Registry(dbname)
     for attempt in range(1, AFTER_COMMIT_TRIES + 1):
         with registry.cursor() as cr:
@@ -43,10 +46,16 @@ def _procure_pending_after_commit(dbname, uid, pending_id):
                 if pending._mto_process():
                     cr.commit()  # pylint: disable=invalid-commit
                 return
-            except OperationalError as error:
+            except Exception as error:  # pylint: disable=broad-except
                 cr.rollback()
-                if error.pgcode not in CONCURRENCY_PGCODES:
-                    raise
+                if getattr(error, "pgcode", None) not in CONCURRENCY_PGCODES:
+                    _logger.warning(
+                        "Pending replenishment %s left to the scheduled action: %s",
+                        pending_id,
+                        error,
+                        exc_info=True,
+                    )
+                    return
                 time.sleep(0.05 * attempt)
 
 
@@ -321,7 +330,10 @@ class StockWarehouseOrderpoint(models.Model):
         failed = []
         for pending_id in Pending.search([], order="id", limit=batch_size).ids:
             if not use_new_cursor:
-                Pending.browse(pending_id)._mto_process()
+                # In this transaction: a row that fails is undone to its
+                # savepoint and recorded, the others go on.
+                if Pending.browse(pending_id)._mto_process_in_savepoint() == "failed":
+                    failed.append(pending_id)
                 continue
             if Pending.browse(pending_id)._mto_process_in_new_transaction() == "failed":
                 failed.append(pending_id)

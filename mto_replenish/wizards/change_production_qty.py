@@ -3,6 +3,7 @@
 
 from odoo import Command, models
 
+from ..models.stock_rule import link_key
 from ..tools.relay import received
 
 
@@ -15,7 +16,16 @@ class ChangeProductionQty(models.TransientModel):
         res = super().change_prod_qty()
         link = received(self.env.context, "mto_link_allocations") or {}
         for wizard in self:
-            rows = link.get(wizard.mo_id.product_id.id)
+            production = wizard.mo_id
+            # Taken once: the rows of a procurement go to one MO only.
+            rows = link.pop(
+                link_key(
+                    production.product_id,
+                    production.picking_type_id,
+                    production.company_id,
+                ),
+                None,
+            )
             if rows:
                 # sudo: the ledger is the system's record, written by the
                 # procurement whoever's order raised the MO.
