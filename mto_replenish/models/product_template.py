@@ -404,6 +404,23 @@ class ProductTemplate(models.Model):
                     product=self.display_name,
                 )
             ]
+        # Vendor lines of one variant are for that variant alone (Odoo's
+        # _prepare_sellers): a variant without a line of its own or of every
+        # variant cannot be bought.
+        variants = self.product_variant_ids
+        uncovered = variants.filtered(
+            lambda variant: not self.seller_ids.filtered(
+                lambda seller: not seller.product_id or seller.product_id == variant
+            )
+        )
+        if variants and uncovered == variants:
+            return [
+                _(
+                    "%(product)s is bought but has no vendor: add one in its "
+                    "Purchase tab.",
+                    product=self.display_name,
+                )
+            ]
         if not advice:
             return []
         return [
@@ -416,6 +433,15 @@ class ProductTemplate(models.Model):
                 company=company.name,
             )
             for company in missing
+        ] + [
+            _(
+                "%(variant)s is bought but has no vendor: the vendor lines of "
+                "%(product)s are for other variants. Add a vendor line for "
+                "%(variant)s (or one for every variant) in its Purchase tab.",
+                variant=variant.display_name,
+                product=self.display_name,
+            )
+            for variant in uncovered
         ]
 
     @api.model

@@ -4,6 +4,7 @@
 import math
 
 from odoo import _, api, fields, models
+from odoo.tools import float_compare
 
 
 class SaleOrderLine(models.Model):
@@ -242,6 +243,54 @@ class SaleOrderLine(models.Model):
             days += push.delay
             location = push.location_dest_id
         return days
+
+    # --- The ledger follows the quantity sold ---------------------------------
+    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
+        """Odoo's, then, when the quantities of confirmed lines were changed
+        (``previous_product_uom_qty``, given by ``write``), the ledger rows of
+        the lines that went down are cut to what is still sold."""
+        res = super()._action_launch_stock_rule(
+            previous_product_uom_qty=previous_product_uom_qty
+        )
+        if previous_product_uom_qty:
+            self.filtered(
+                lambda line: line.id in previous_product_uom_qty
+            )._mto_trim_allocations()
+        return res
+
+    def _mto_trim_allocations(self):
+        """Cut the per-order and reordering-rule rows of these lines (newest
+        first) to the quantity each line still sells, in the product's unit:
+        what a lowered line no longer needs is free for other orders, and
+        cancelling the order later takes off its supply only what it still
+        held. Cascade rows follow their parent MO."""
+        # sudo: the ledger is the system's record, kept by whoever may change
+        # the order line (a salesperson cannot write it).
+        Allocation = self.env["mto.replenishment.allocation"].sudo()
+        rows = Allocation.search(
+            [("sale_line_id", "in", self.ids), ("kind", "!=", "cascade")]
+            + Allocation._mto_open_domain(),
+            order="id desc",
+        )
+        if not rows:
+            return
+        for line, line_rows in rows.grouped("sale_line_id").items():
+            product_uom = line.product_id.uom_id
+            rounding = product_uom.rounding
+            sold = line.product_uom._compute_quantity(
+                line.product_uom_qty, product_uom, round=False
+            )
+            excess = sum(line_rows.mapped("quantity")) - sold
+            for row in line_rows:
+                if float_compare(excess, 0.0, precision_rounding=rounding) <= 0:
+                    break
+                cut = min(row.quantity, excess)
+                excess -= cut
+                left = row.quantity - cut
+                if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
+                    row.unlink()
+                else:
+                    row.quantity = left
 
     def _expected_date(self):
         # with the company setting, the order's expected (delivery) date is the
