@@ -274,9 +274,11 @@ class SaleOrderLine(models.Model):
         )
         if not rows:
             return
+        # (a row too small for its column would be stored as 0)
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         for line, line_rows in rows.grouped("sale_line_id").items():
             product_uom = line.product_id.uom_id
-            rounding = product_uom.rounding
+            rounding = max(product_uom.rounding, 10**-digits)
             sold = line.product_uom._compute_quantity(
                 line.product_uom_qty, product_uom, round=False
             )

@@ -112,7 +112,8 @@ class TestLedgerUnits(CascadeCommon):
         self.assertEqual((line.product_qty, line.product_uom), (2.0, self.dozens))
         self.assertEqual(self._rows(product), [(first.name, 24.0, "per_order")])
         first.order_line.product_uom_qty = 1
-        self.assertEqual(first.order_line.move_ids.product_qty, 12.0)
+        moves = first.order_line.move_ids.filtered(lambda m: m.state != "cancel")
+        self.assertEqual(sum(moves.mapped("product_qty")), 12.0)
         self.assertEqual(self._rows(product), [(first.name, 12.0, "per_order")])
         self.assertEqual(line.product_qty, 2.0)
         second = self._sell(product, 12)
@@ -126,6 +127,27 @@ class TestLedgerUnits(CascadeCommon):
         self.env["procurement.group"].run_scheduler()
         self.assertEqual(self._purchase_lines(product), line)
         self.assertEqual(line.product_qty, 1.0)
+
+    def test_salesperson_lowers_a_line(self):
+        """A salesperson without purchase or inventory rights lowers an order
+        line sold in dozens: its row is cut (the ledger is the system's)."""
+        product = self._per_order_product("Cable ends")
+        order = self._sell_in(product, 3, self.dozens)
+        self.assertEqual(self._rows(product), [(order.name, 36.0, "per_order")])
+        salesperson = self.env["res.users"].create(
+            {
+                "name": "Sam Seller",
+                "login": "mto_units_seller",
+                "groups_id": [
+                    Command.set(
+                        [self.env.ref("sales_team.group_sale_salesman_all_leads").id]
+                    )
+                ],
+            }
+        )
+        order.order_line.with_user(salesperson).write({"product_uom_qty": 1})
+        self.assertEqual(self._rows(product), [(order.name, 12.0, "per_order")])
+        self.assertEqual(self._purchase_lines(product).product_qty, 36.0)
 
     def test_raised_line_keeps_its_rows(self):
         """Raising a line orders the difference and adds a row; nothing is
@@ -250,3 +272,33 @@ class TestLedgerUnits(CascadeCommon):
         order = self._sell(medium, 3)
         self.assertEqual(self._rows(medium), [(order.name, 3.0, "per_order")])
         self.assertFalse(self._rows(small))
+
+    def test_variant_without_a_bill_of_materials_is_named(self):
+        """Bills of materials of one variant only: the other variant, whose
+        0/0/1 rule could not manufacture, is named on the product form; the
+        first is made per order."""
+        template = self._create_variant_template(
+            "Wheelset", "Size", ["26", "29"], routes=[self.route_manufacture]
+        )
+        small, large = template.product_variant_ids
+        component = self._create_product("Hub", [self.route_buy], vendor_delay=1)
+        self.env["stock.quant"]._update_available_quantity(
+            component, self.stock_location, 10.0
+        )
+        self._create_bom(
+            small, [(component, 1, "stock")], produce_delay=1, product_id=small.id
+        )
+        template.route_ids = [Command.link(self.route_per_order.id)]
+        warning = template.per_order_warning or ""
+        self.assertIn(
+            f"{large.display_name} is manufactured but has no bill of materials",
+            warning,
+        )
+        self.assertNotIn(small.display_name, warning)
+        order = self._sell(small, 2)
+        production = self._productions(small)
+        self.assertEqual(production.product_qty, 2.0)
+        self.assertEqual(self._rows(small), [(order.name, 2.0, "per_order")])
+        # A bill of materials for every variant: nothing left to warn about.
+        self._create_bom(large, [(component, 1, "stock")], produce_delay=1)
+        self.assertFalse(template.per_order_warning)
