@@ -31,7 +31,7 @@ class TestLedgerUnits(CascadeCommon):
             name, [self.route_per_order, *routes], vendor_delay=1, **vals
         )
 
-    def _sell_in(self, product, qty, uom):
+    def _sell_in(self, product, qty, uom, confirm=True):
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
@@ -46,7 +46,8 @@ class TestLedgerUnits(CascadeCommon):
                 ],
             }
         )
-        order.action_confirm()
+        if confirm:
+            order.action_confirm()
         return order
 
     def _rows(self, product):
@@ -138,6 +139,7 @@ class TestLedgerUnits(CascadeCommon):
             {
                 "name": "Sam Seller",
                 "login": "mto_units_seller",
+                "email": "sam.seller@example.com",
                 "groups_id": [
                     Command.set(
                         [self.env.ref("sales_team.group_sale_salesman_all_leads").id]
@@ -204,9 +206,7 @@ class TestLedgerUnits(CascadeCommon):
         300 g is served by the other 0.5 kg and gets no row."""
         kg = self.env.ref("uom.product_uom_kgm")
         grams = self.env.ref("uom.product_uom_gram")
-        product = self._per_order_product(
-            "Grease", uom_id=kg.id, uom_po_id=kg.id
-        )
+        product = self._per_order_product("Grease", uom_id=kg.id, uom_po_id=kg.id)
         first = self._sell_in(product, 500, grams)
         self.assertEqual(first.order_line.move_ids.product_qty, 0.5)
         line = self._purchase_lines(product)
@@ -302,3 +302,28 @@ class TestLedgerUnits(CascadeCommon):
         # A bill of materials for every variant: nothing left to warn about.
         self._create_bom(large, [(component, 1, "stock")], produce_delay=1)
         self.assertFalse(template.per_order_warning)
+
+    def test_promise_of_a_bill_of_materials_by_the_dozen(self):
+        """A BoM made by the dozen (12 components per dozen), 6 components in
+        stock, the component bought in 5 days: one unit needs 1 component
+        (from stock, 3 days: produce 2 + manufacturing lead 1), a dozen needs
+        12 (bought: 8 days). Order lines in dozens are converted the same
+        way."""
+        component = self._create_product("Spacer", [self.route_buy], vendor_delay=5)
+        self.env["stock.quant"]._update_available_quantity(
+            component, self.stock_location, 6.0
+        )
+        product = self._create_product("Headset", [self.route_manufacture])
+        self._create_bom(
+            product,
+            [(component, 12, "stock")],
+            produce_delay=2,
+            product_uom_id=self.dozens.id,
+        )
+        self.assertEqual(product.explain_promise(1.0)["days"], 3.0)
+        self.assertEqual(product.explain_promise(6.0)["days"], 3.0)
+        self.assertEqual(product.explain_promise(12.0)["days"], 8.0)
+        by_the_dozen = self._sell_in(product, 1, self.dozens, confirm=False)
+        self.assertEqual(by_the_dozen.order_line.promise_days, 8.0)
+        half = self._sell_in(product, 6, self.units, confirm=False)
+        self.assertEqual(half.order_line.promise_days, 3.0)
