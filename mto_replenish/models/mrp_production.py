@@ -4,6 +4,7 @@
 from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
+from odoo.tools import float_compare, float_round
 
 from ..tools.relay import collect, relay
 
@@ -452,7 +453,15 @@ class MrpProduction(models.Model):
             qty, self.product_uom_id, round=False
         )
         allocations.unlink()
-        if remaining > 0 and self.allocation_ids:
+        rounding = self.product_uom_id.rounding
+        if (
+            float_compare(remaining, 0.0, precision_rounding=rounding) > 0
+            and self.allocation_ids
+        ):
+            # (rounded up by the MO's unit: what other orders hold is never cut)
+            remaining = float_round(
+                remaining, precision_rounding=rounding, rounding_method="UP"
+            )
             self.env["change.production.qty"].with_context(skip_activity=True).create(
                 {"mo_id": self.id, "product_qty": remaining}
             ).change_prod_qty()

@@ -56,8 +56,10 @@ class ProductTemplate(models.Model):
         "is_storable",
         "type",
         "seller_ids",
+        "seller_ids.product_id",
         "bom_ids",
         "bom_ids.type",
+        "bom_ids.product_id",
         "categ_id",
     )
     def _compute_per_order_warning(self):
@@ -371,9 +373,8 @@ class ProductTemplate(models.Model):
             actions |= per_order_route_actions(route)
         if "buy" in actions:
             messages += self._per_order_vendor_conflicts(warehouses, advice=advice)
-        if "manufacture" in actions and not self.bom_ids.filtered(
-            lambda b: b.type == "normal"
-        ):
+        normal = self.bom_ids.filtered(lambda b: b.type == "normal")
+        if "manufacture" in actions and not normal:
             messages.append(
                 _(
                     "%(product)s is manufactured but has no bill of materials: "
@@ -381,6 +382,19 @@ class ProductTemplate(models.Model):
                     product=product,
                 )
             )
+        elif "manufacture" in actions and advice and all(b.product_id for b in normal):
+            # bills of materials of some variants only (Odoo's _bom_find)
+            messages += [
+                _(
+                    "%(variant)s is manufactured but has no bill of materials: "
+                    "those of %(product)s are for other variants. Create one for "
+                    "%(variant)s (or one for every variant) from its Bill of "
+                    "Materials button.",
+                    variant=variant.display_name,
+                    product=product,
+                )
+                for variant in self.product_variant_ids - normal.product_id
+            ]
         return messages
 
     def _per_order_vendor_conflicts(self, warehouses, advice=False):
@@ -404,6 +418,23 @@ class ProductTemplate(models.Model):
                     product=self.display_name,
                 )
             ]
+        # Vendor lines of one variant are for that variant alone (Odoo's
+        # _prepare_sellers): a variant without a line of its own or of every
+        # variant cannot be bought.
+        variants = self.product_variant_ids
+        uncovered = variants.filtered(
+            lambda variant: not self.seller_ids.filtered(
+                lambda seller: not seller.product_id or seller.product_id == variant
+            )
+        )
+        if variants and uncovered == variants:
+            return [
+                _(
+                    "%(product)s is bought but has no vendor: add one in its "
+                    "Purchase tab.",
+                    product=self.display_name,
+                )
+            ]
         if not advice:
             return []
         return [
@@ -416,6 +447,15 @@ class ProductTemplate(models.Model):
                 company=company.name,
             )
             for company in missing
+        ] + [
+            _(
+                "%(variant)s is bought but has no vendor: the vendor lines of "
+                "%(product)s are for other variants. Add a vendor line for "
+                "%(variant)s (or one for every variant) in its Purchase tab.",
+                variant=variant.display_name,
+                product=self.display_name,
+            )
+            for variant in uncovered
         ]
 
     @api.model

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import _, api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
 from ..tools.relay import collect
 from .stock_rule import allocation_commands
@@ -123,7 +123,9 @@ class PurchaseOrderLine(models.Model):
 
     def _mto_reduce_qty(self, qty):
         """Take ``qty`` (product unit, converted once to the line's unit) off
-        this draft line, as _mto_reduce does."""
+        this draft line, as _mto_reduce does. What is left is rounded up by the
+        line's unit: the units still allocated to other orders are never cut
+        (5 of 12 units taken off 1 dozen leave 0.59 dozen, not 0.58)."""
         self.ensure_one()
         order = self.order_id
         remaining = self.product_qty - self.product_id.uom_id._compute_quantity(
@@ -131,6 +133,9 @@ class PurchaseOrderLine(models.Model):
         )
         rounding = self.product_uom.rounding
         if float_compare(remaining, 0.0, precision_rounding=rounding) > 0:
+            remaining = float_round(
+                remaining, precision_rounding=rounding, rounding_method="UP"
+            )
             self.product_qty = remaining
             return _(
                 "%(order)s: %(product)s reduced to %(qty)s %(uom)s",

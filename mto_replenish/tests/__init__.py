@@ -17,6 +17,7 @@ from . import test_access
 from . import test_ledger
 from . import test_ledger_cascade
 from . import test_ledger_lifecycle
+from . import test_ledger_units
 from . import test_i18n_id
 from . import test_promise_scope
 from . import test_promise_variants
