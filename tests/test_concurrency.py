@@ -320,13 +320,8 @@ def test_rows_left_wake_the_pending_action(registry):
     assert _ordered(registry, products) == {pid: (1, 2.0) for pid in products}
 
 
-def test_scheduler_killed_then_rerun(odoo, registry, database):
-    products = _setup_products(registry, 60, "Killed", demand=3)
-    with registry.cursor() as cr:
-        _env(cr).company.mto_scheduler_batch_size = 1
-    script = (
-        "env['procurement.group'].run_scheduler(use_new_cursor=True)\nresult(True)\n"
-    )
+def _start_shell(odoo, database, script):
+    """An Odoo shell process running ``script`` (not waited for)."""
     proc = subprocess.Popen(
         [*odoo.base_cmd("shell"), "-d", database, "--no-http", "--log-level=warn"],
         stdin=subprocess.PIPE,
@@ -336,6 +331,17 @@ def test_scheduler_killed_then_rerun(odoo, registry, database):
     )
     proc.stdin.write("import json\ndef result(o):\n    print(json.dumps(o))\n" + script)
     proc.stdin.close()
+    return proc
+
+
+def test_scheduler_killed_then_rerun(odoo, registry, database):
+    products = _setup_products(registry, 60, "Killed", demand=3)
+    with registry.cursor() as cr:
+        _env(cr).company.mto_scheduler_batch_size = 1
+    script = (
+        "env['procurement.group'].run_scheduler(use_new_cursor=True)\nresult(True)\n"
+    )
+    proc = _start_shell(odoo, database, script)
     conn = psycopg2.connect(dbname=database)
     conn.autocommit = True
     done = total = 0
@@ -386,17 +392,7 @@ def test_scheduler_run_alive_while_another_starts(odoo, registry, database):
     script = (
         "env['procurement.group'].run_scheduler(use_new_cursor=True)\nresult(True)\n"
     )
-    first = subprocess.Popen(
-        [*odoo.base_cmd("shell"), "-d", database, "--no-http", "--log-level=warn"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    first.stdin.write(
-        "import json\ndef result(o):\n    print(json.dumps(o))\n" + script
-    )
-    first.stdin.close()
+    first = _start_shell(odoo, database, script)
     conn = psycopg2.connect(dbname=database)
     conn.autocommit = True
     started = False

@@ -154,6 +154,34 @@ class MtoCommon(TransactionCase):
             order.action_confirm()
         return order
 
+    def _refuse_lines_of(self, product):
+        """A database trigger refusing RFQ lines of ``product``: something the
+        procurement does not expect (rolled back with the test)."""
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION mto_test_refuse_line() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.product_id = %s THEN
+                    RAISE EXCEPTION 'refused by the test trigger';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER mto_test_refuse_line BEFORE INSERT ON purchase_order_line
+            FOR EACH ROW EXECUTE FUNCTION mto_test_refuse_line();
+            """,
+            [product.id],
+        )
+
+    def _unseen_demand(self, product, qty):
+        """An automatic buy rule of ``product`` and ``qty`` units sold that no
+        scheduler has seen yet."""
+        rule = self._create_orderpoint(product, self.route_buy, trigger="auto")
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("stock.no_auto_scheduler", 1)
+        self._sell(product, qty)
+        params.set_param("stock.no_auto_scheduler", "")
+        return rule
+
     def _count_batches(self):
         """Queries of the scheduler's batches (the rules' evaluation), apart
         from the rest of Odoo's scheduler (e.g. reserving the deliveries): a

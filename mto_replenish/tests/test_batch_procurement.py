@@ -39,12 +39,7 @@ class TestBatchProcurement(MtoCommon):
 
     def _due(self, product, qty=2):
         """An automatic buy rule of ``product`` short of ``qty`` units."""
-        rule = self._create_orderpoint(product, self.route_buy, trigger="auto")
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("stock.no_auto_scheduler", 1)
-        self._sell(product, qty)
-        params.set_param("stock.no_auto_scheduler", "")
-        return rule
+        return self._unseen_demand(product, qty)
 
     def _lines(self, product):
         return self.env["purchase.order.line"].search([("product_id", "=", product.id)])

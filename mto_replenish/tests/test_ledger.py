@@ -13,9 +13,10 @@ from odoo.tests import freeze_time, tagged
 from .test_cascade import CascadeCommon
 
 
-@tagged("post_install", "-at_install")
-@freeze_time("2026-03-02 09:00:00")
-class TestLedger(CascadeCommon):
+class LedgerCommon(CascadeCommon):
+    """The ledger's tests: no purchase lead time, replenishment cancelled
+    with its sales order, products replenished per order."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,6 +25,7 @@ class TestLedger(CascadeCommon):
         )
         cls.route_per_order = cls.env.ref("mto_replenish.route_per_order")
         cls.Allocation = cls.env["mto.replenishment.allocation"]
+        cls.dozens = cls.env.ref("uom.product_uom_dozen")
 
     def _per_order_product(self, name, routes=None, **vals):
         routes = routes or [self.route_buy]
@@ -31,6 +33,10 @@ class TestLedger(CascadeCommon):
             name, [self.route_per_order, *routes], vendor_delay=1, **vals
         )
 
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 09:00:00")
+class TestLedger(LedgerCommon):
     def _rows(self, product):
         return self.Allocation.search([("product_id", "=", product.id)])
 

@@ -14,25 +14,12 @@ from ..models.stock_warehouse_orderpoint_deferral import (
 )
 from .common import MtoCommon
 from .test_cascade import CascadeCommon
+from .test_ledger import LedgerCommon
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 09:00:00")
-class TestLedgerLifecycle(CascadeCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.write(
-            {"po_lead": 0, "days_to_purchase": 0, "mto_cancel_replenishment": True}
-        )
-        cls.route_per_order = cls.env.ref("mto_replenish.route_per_order")
-        cls.dozens = cls.env.ref("uom.product_uom_dozen")
-
-    def _per_order_product(self, name):
-        return self._create_product(
-            name, [self.route_per_order, self.route_buy], vendor_delay=1
-        )
-
+class TestLedgerLifecycle(LedgerCommon):
     def _receive(self, purchase, qty):
         """Receive ``qty`` of the purchase's single receipt move today (a
         backorder for the rest)."""
@@ -288,40 +275,12 @@ class TestPendingWorkFailure(MtoCommon):
     def _lines(self, product):
         return self.env["purchase.order.line"].search([("product_id", "=", product.id)])
 
-    def _refuse_lines_of(self, product):
-        """A database trigger refusing RFQ lines of ``product``: something
-        the procurement does not expect."""
-        self.env.cr.execute(
-            """
-            CREATE FUNCTION mto_test_refuse_pending_line() RETURNS trigger AS $$
-            BEGIN
-                IF NEW.product_id = %s THEN
-                    RAISE EXCEPTION 'refused by the test trigger';
-                END IF;
-                RETURN NEW;
-            END $$ LANGUAGE plpgsql;
-            CREATE TRIGGER mto_test_refuse_pending_line
-            BEFORE INSERT ON purchase_order_line
-            FOR EACH ROW EXECUTE FUNCTION mto_test_refuse_pending_line();
-            """,
-            [product.id],
-        )
-
-    def _demand(self, product, qty):
-        """An automatic rule of ``product`` and demand it has not seen."""
-        rule = self._create_orderpoint(product, self.route_buy, trigger="auto")
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("stock.no_auto_scheduler", 1)
-        self._sell(product, qty)
-        params.set_param("stock.no_auto_scheduler", "")
-        return rule
-
     def test_failure_right_after_the_commit_is_left_to_the_action(self):
         """The attempt right after a confirmation commits (a post-commit
         callback): an unexpected error reaches no user; the row waits for the
         scheduled action."""
         refused = self._create_product("Refused nut", [self.route_buy], vendor_delay=1)
-        rule = self._demand(refused, 2)
+        rule = self._unseen_demand(refused, 2)
         Pending = self.env["mto.replenishment.pending"].sudo()
         row = Pending.create(
             {"company_id": self.company.id, "rule_ids": [rule.id], "reason": "busy"}
@@ -349,8 +308,8 @@ class TestPendingWorkFailure(MtoCommon):
     def test_a_failing_row_is_recorded_and_the_others_go_on(self):
         refused = self._create_product("Refused bolt", [self.route_buy], vendor_delay=1)
         fine = self._create_product("Fine bolt", [self.route_buy], vendor_delay=1)
-        refused_rule = self._demand(refused, 2)
-        fine_rule = self._demand(fine, 3)
+        refused_rule = self._unseen_demand(refused, 2)
+        fine_rule = self._unseen_demand(fine, 3)
         Pending = self.env["mto.replenishment.pending"].sudo()
         Pending.search([]).unlink()
         failing, passing = Pending.create(

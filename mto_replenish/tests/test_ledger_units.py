@@ -8,28 +8,16 @@ what another order holds."""
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
-from .test_cascade import CascadeCommon
+from .test_ledger import LedgerCommon
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 09:00:00")
-class TestLedgerUnits(CascadeCommon):
+class TestLedgerUnits(LedgerCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {"po_lead": 0, "days_to_purchase": 0, "mto_cancel_replenishment": True}
-        )
-        cls.route_per_order = cls.env.ref("mto_replenish.route_per_order")
-        cls.Allocation = cls.env["mto.replenishment.allocation"]
         cls.units = cls.env.ref("uom.product_uom_unit")
-        cls.dozens = cls.env.ref("uom.product_uom_dozen")
-
-    def _per_order_product(self, name, routes=None, **vals):
-        routes = routes or [self.route_buy]
-        return self._create_product(
-            name, [self.route_per_order, *routes], vendor_delay=1, **vals
-        )
 
     def _sell_in(self, product, qty, uom, confirm=True):
         order = self.env["sale.order"].create(

@@ -151,20 +151,7 @@ class TestScheduler(MtoCommon):
         self._deliver(self.bought, 3)
         self._deliver(self.bought_2, 2)
         self._deliver(self.idle, 4)
-        self.env.cr.execute(
-            """
-            CREATE FUNCTION mto_test_refuse_line() RETURNS trigger AS $$
-            BEGIN
-                IF NEW.product_id = %s THEN
-                    RAISE EXCEPTION 'refused by the test trigger';
-                END IF;
-                RETURN NEW;
-            END $$ LANGUAGE plpgsql;
-            CREATE TRIGGER mto_test_refuse_line BEFORE INSERT ON purchase_order_line
-            FOR EACH ROW EXECUTE FUNCTION mto_test_refuse_line();
-            """,
-            [self.bought_2.id],
-        )
+        self._refuse_lines_of(self.bought_2)
         # Odoo's own task after the rules: reserving a delivery whose stock
         # arrived without triggering a reservation.
         stocked = self._create_product("Sched stocked", [])
