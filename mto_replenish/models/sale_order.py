@@ -50,6 +50,8 @@ class SaleOrder(models.Model):
         string="Replenishment Left After Cancellation",
         copy=False,
         readonly=True,
+        # names of internal documents: not for the customer's portal
+        groups="base.group_user",
         help="Replenishment made for this order that was already confirmed when "
         "the order was cancelled: it was left alone and needs a decision.",
     )

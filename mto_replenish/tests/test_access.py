@@ -71,6 +71,28 @@ class TestAccess(MtoCommon):
             domain.append(("company_id", "=", company.id))
         return self.env["purchase.order.line"].search(domain)
 
+    def test_portal_customer_does_not_read_the_cancel_warning(self):
+        """The customer reads their order on the portal, not the names of the
+        internal documents left after its cancellation."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.portal.partner_id.id,
+                "order_line": [
+                    Command.create({"product_id": self.part.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.message_subscribe([self.portal.partner_id.id])
+        order.mto_cancel_warning = "Already confirmed, left alone: P00042"
+        mine = order.with_user(self.portal)
+        self.assertEqual(mine.read(["name"])[0]["name"], order.name)
+        with self.assertRaises(AccessError):
+            mine.read(["mto_cancel_warning"])
+        admin = order.with_user(self.env.ref("base.user_admin"))
+        self.assertEqual(
+            admin.mto_cancel_warning, "Already confirmed, left alone: P00042"
+        )
+
     # ------------------------------------------------------------- scheduler
     def test_refused_callers_change_nothing(self):
         runs = self.env["mto.scheduler.run"].search_count([])
